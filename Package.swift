@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let devKit: Target.Dependency = "DevKit"
+
+let package = Package(
+    name: "Ouroboros",
+    products: [
+        .executable(name: "irmd", targets: ["IRMd"]),
+        .executable(name: "irm", targets: ["IRMTool"]),
+        .executable(name: "ipcpd-local", targets: ["IPCPLocal"]),
+        .library(name: "DevKit", targets: ["DevKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // The only C: system calls and macros Swift cannot call (variadic syscall, prctl, ucred).
+        .target(name: "COuro", cSettings: [.define("_GNU_SOURCE")]),
+        // The library every application and IPCP links.
+        .target(name: "DevKit", dependencies: [
+            "COuro",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The common IPCP daemon skeleton.
+        .target(name: "IPCPKit", dependencies: [devKit]),
+        .executableTarget(name: "IRMd", dependencies: [devKit]),
+        // The irm keyword grammar and commands, a library so that tests can drive it.
+        .target(name: "IRMCLI", dependencies: [devKit]),
+        .executableTarget(name: "IRMTool", dependencies: ["IRMCLI"]),
+        .executableTarget(name: "IPCPLocal", dependencies: ["IPCPKit"]),
+
+        .testTarget(name: "DevKitTests", dependencies: [devKit]),
+        .testTarget(name: "IRMCLITests", dependencies: ["IRMCLI"]),
+        .testTarget(name: "IRMdTests", dependencies: ["IRMd"]),
+        .testTarget(name: "IntegrationTests", dependencies: [devKit]),
+    ]
+)

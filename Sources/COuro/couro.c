@@ -1,0 +1,75 @@
+#define _GNU_SOURCE
+#include "couro.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(couro_ucred) == sizeof(struct ucred), "couro_ucred mirrors struct ucred");
+
+int couro_futex_wait(uint32_t *addr, uint32_t expected, const struct timespec *timeout)
+{
+    long r = syscall(SYS_futex, addr, FUTEX_WAIT, expected, timeout, NULL, 0);
+    return r < 0 ? -errno : 0;
+}
+
+int couro_futex_wake(uint32_t *addr, int n)
+{
+    long r = syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
+    return r < 0 ? -errno : (int) r;
+}
+
+int couro_pidfd_open(pid_t pid)
+{
+    long r = syscall(SYS_pidfd_open, pid, 0);
+    return r < 0 ? -errno : (int) r;
+}
+
+int couro_set_pdeathsig(int sig)
+{
+    return prctl(PR_SET_PDEATHSIG, sig) < 0 ? -errno : 0;
+}
+
+int couro_set_timerslack(unsigned long ns)
+{
+    return prctl(PR_SET_TIMERSLACK, ns) < 0 ? -errno : 0;
+}
+
+int couro_wifexited(int status)   { return WIFEXITED(status); }
+int couro_wexitstatus(int status) { return WEXITSTATUS(status); }
+int couro_wifsignaled(int status) { return WIFSIGNALED(status); }
+int couro_wtermsig(int status)    { return WTERMSIG(status); }
+
+int couro_accept_cloexec(int fd)
+{
+    int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    return c < 0 ? -errno : c;
+}
+
+int couro_peercred(int fd, couro_ucred *cred)
+{
+    struct ucred uc;
+    socklen_t len = sizeof(uc);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0)
+        return -errno;
+    cred->pid = uc.pid;
+    cred->uid = uc.uid;
+    cred->gid = uc.gid;
+    return 0;
+}
+
+int couro_sigwait_pid(const void *set, pid_t *sender)
+{
+    siginfo_t info;
+    int sig = sigwaitinfo((const sigset_t *) set, &info);
+    if (sig < 0)
+        return -errno;
+    if (sender != NULL)
+        *sender = info.si_pid;
+    return sig;
+}

@@ -1,0 +1,44 @@
+/* Ouroboros for Swift: the few system calls and macros Swift cannot reach directly.
+ * No _GNU_SOURCE here (it breaks the Glibc module import); couro.c defines it. */
+#ifndef COURO_H
+#define COURO_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* futex on shared memory (not FUTEX_PRIVATE: works across processes).
+ * timeout is relative; NULL waits forever. Returns 0 or -errno. */
+int couro_futex_wait(uint32_t *addr, uint32_t expected, const struct timespec *timeout);
+/* Wakes at most n waiters; returns the number woken or -errno. */
+int couro_futex_wake(uint32_t *addr, int n);
+
+/* pidfd_open(2); returns an fd or -errno. */
+int couro_pidfd_open(pid_t pid);
+/* prctl(PR_SET_PDEATHSIG, sig); returns 0 or -errno. */
+int couro_set_pdeathsig(int sig);
+/* prctl(PR_SET_TIMERSLACK, ns); returns 0 or -errno. */
+int couro_set_timerslack(unsigned long ns);
+
+/* waitpid(2) status decoding. */
+int couro_wifexited(int status);
+int couro_wexitstatus(int status);
+int couro_wifsignaled(int status);
+int couro_wtermsig(int status);
+
+/* accept4(fd, NULL, NULL, SOCK_CLOEXEC); returns the new fd or -errno. */
+int couro_accept_cloexec(int fd);
+
+/* SO_PEERCRED of a connected AF_UNIX socket. */
+typedef struct {
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+} couro_ucred;
+int couro_peercred(int fd, couro_ucred *cred);
+
+/* The sender pid of a pending signal out of a sigwaitinfo() on the given set;
+ * returns the signal number or -errno. */
+int couro_sigwait_pid(const void *set, pid_t *sender);
+
+#endif
