@@ -1,0 +1,26 @@
+import DevKit
+
+extension IRMDaemon {
+    /// IRM_PROC_ANNOUNCE: uid and gid come from the socket's peer credentials.
+    func announce(_ m: irm_msg, peer: ControlServer.Peer) throws(OuroError) -> irm_msg {
+        try require(m.hasPid && m.pid > 0 && m.hasProg, .invalid, "Announcement without pid or program.")
+        let prog = String(m.prog.prefix(maxNameLength))
+        do {
+            _ = try registry.addProcess(pid: m.pid, program: prog, uid: peer.uid, gid: peer.gid, usesUserPool: false)
+        } catch {
+            log.error("Failed to add process \(m.pid).")
+            throw OuroError.failure
+        }
+        log.info("Process added: \(m.pid) (\(prog)).")
+        return IRMDaemon.reply()
+    }
+
+    /// IRM_PROC_EXIT: always succeeds.
+    func procExit(_ m: irm_msg) -> irm_msg {
+        if m.hasPid && registry.process(pid: m.pid) != nil {
+            cleanUp(pid: m.pid)
+            log.info("Process removed: \(m.pid).")
+        }
+        return IRMDaemon.reply()
+    }
+}
