@@ -30,3 +30,12 @@ final class HashTests: XCTestCase {
         XCTAssertEqual(CRC32.checksum(Array("123456789".utf8)), 0xCBF43926)
     }
 }
+
+final class SHA512Tests: XCTestCase {
+    func testSHA384AndSHA512() {
+        XCTAssertEqual(SHA512.sha384(Array("abc".utf8)).hexString,
+                       "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7")
+        XCTAssertEqual(SHA512.sha512([UInt8](repeating: 0x61, count: 200)).hexString,
+                       "4b11459c33f52a22ee8236782714c150a3b2c60994e9acee17fe68947a3e6789f31e7668394592da7bef827cddca88c4e6f86e4df7ed1ae6cba71f3e98faee9f")
+    }
+}
