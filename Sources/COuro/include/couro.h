@@ -41,4 +41,14 @@ int couro_peercred(int fd, couro_ucred *cred);
  * returns the signal number or -errno. */
 int couro_sigwait_pid(const void *set, pid_t *sender);
 
+/* A spin-wait hint for the CPU (PAUSE on x86, YIELD on arm64). */
+static inline void couro_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif
