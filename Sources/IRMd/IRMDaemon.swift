@@ -10,6 +10,9 @@ final class IRMDaemon: Sendable {
     let instance: Instance
     let registry: Registry
     let ipcps: IPCPClient
+    let oap = OAP()
+    /// The data path's shared-memory objects.
+    let shm: SharedObjects
     /// IPCPs log to syslog when irmd does.
     let logToSyslog: Bool
     let log = Logger(label: "irmd")
@@ -17,8 +20,9 @@ final class IRMDaemon: Sendable {
     /// we allow more so a loaded machine does not fail IPCP creation.
     let bootTimeoutMilliseconds = 3000
 
-    init(instance: Instance, logToSyslog: Bool, securityDirectory: String) {
+    init(instance: Instance, logToSyslog: Bool, securityDirectory: String) throws(OuroError) {
         self.instance = instance
+        self.shm = try SharedObjects(instance: instance)
         self.registry = Registry(securityDirectory: securityDirectory)
         self.ipcps = IPCPClient(instance: instance)
         self.logToSyslog = logToSyslog
@@ -71,9 +75,14 @@ final class IRMDaemon: Sendable {
         case .irmListNames: return listNames()
         case .irmRegName: return try registerName(m, register: true)
         case .irmUnregName: return try registerName(m, register: false)
-        case .irmFlowAlloc, .irmFlowAccept, .irmFlowJoin, .irmFlowDealloc,
-             .ipcpFlowDealloc, .ipcpFlowReqArr, .ipcpFlowAllocReply:
-            log.error("Flow request \(m.code) is not supported by this irmd yet.")
+        case .irmFlowAlloc: return try flowAlloc(m)
+        case .irmFlowAccept: return try flowAccept(m)
+        case .irmFlowDealloc: return try flowDealloc(m)
+        case .ipcpFlowReqArr: return try flowRequestArrived(m, peer: peer)
+        case .ipcpFlowAllocReply: return try flowAllocReply(m)
+        case .ipcpFlowDealloc: return try ipcpFlowDealloc(m, peer: peer)
+        case .irmFlowJoin:
+            log.error("Broadcast layers are not supported yet: flow join refused.")
             throw OuroError.notSupported
         case .irmReply:
             log.error("Don't know that message code.")

@@ -37,10 +37,23 @@ extension IRMDaemon {
         }
     }
 
-    /// Removes every trace of a process: registry entries, its IPCP socket file.
+    /// Removes every trace of a process: registry entries, its flow set, the
+    /// global-pool blocks it still owned, its IPCP socket file; its allocated
+    /// flows go down so that their peers see EFLOWDOWN instead of hanging.
     func cleanUp(pid: Int32) {
         let removal = registry.removeProcess(pid: pid)
         if removal.ipcp != nil { unlink(instance.ipcpSocketPath(pid: pid)) }
+        if removal.wasProcess { shm.destroyFlowSet(pid: pid) }
+        let reclaimed = shm.reclaim(pid: pid)
+        if reclaimed > 0 { log.info("Reclaimed \(reclaimed) packet blocks of process \(pid).") }
+        if let uid = removal.idlePoolUID { shm.destroyUserPool(uid: uid) }
+        for f in removal.orphanedFlows {
+            let peer = f.nPid == pid ? f.n1Pid : f.nPid
+            shm.flowDown(flowID: f.id, pids: [f.nPid, f.n1Pid], notify: peer)
+            if f.direct || registry.ipcp(pid: peer) != nil {
+                try? deallocate(flowID: f.id, pid: pid, linger: 0)
+            }
+        }
     }
 
     /// Shutdown: SIGTERM to every registered process, reap the children within
@@ -64,5 +77,7 @@ extension IRMDaemon {
             cleanUp(pid: pid)
         }
         for pid in registry.allPids() { cleanUp(pid: pid) }
+        for f in registry.read({ Array($0.flows.values) }) { dropFlow(f.id) }
+        shm.destroyPools()
     }
 }

@@ -87,8 +87,15 @@ if mkdir(instance.runDirectory, 0o777) != 0 && errno != EEXIST {
     exit(EXIT_FAILURE)
 }
 
-let daemon = IRMDaemon(instance: instance, logToSyslog: !logToStdout,
-                       securityDirectory: "/etc/ouroboros/security")
+let daemon: IRMDaemon
+do {
+    daemon = try IRMDaemon(instance: instance, logToSyslog: !logToStdout,
+                           securityDirectory: "/etc/ouroboros/security")
+} catch {
+    log.error("Failed to create GSPP: \(error).")
+    lockfile.release()
+    exit(EXIT_FAILURE)
+}
 let server: ControlServer
 do {
     server = try ControlServer(path: instance.irmSocketPath, mode: 0o666, minWorkers: 8)

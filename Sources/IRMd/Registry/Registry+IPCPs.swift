@@ -45,6 +45,11 @@ extension Registry {
     /// The pids irmd spawned and has not reaped yet.
     func spawnedPids() -> [Int32] { read { $0.spawned.sorted() } }
 
+    /// Records a child irmd started (an auto-started program), to reap it later.
+    func addSpawned(pid: Int32) {
+        _ = try? update { (s: inout State) throws(RegistryError) in s.spawned.insert(pid) }
+    }
+
     /// Forgets a spawned child (after reaping it).
     func removeSpawned(pid: Int32) {
         _ = try? update { (s: inout State) throws(RegistryError) in s.spawned.remove(pid) }
