@@ -1,0 +1,210 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A flow: a channel to a named process, through a layer or directly
+/// (spec host.md §4.3). A `Flow` is a descriptor (`fd` ≥ 64), as in the
+/// reference's `flow_alloc`/`flow_read`/`flow_write`.
+public struct Flow: Sendable, Hashable {
+    /// The flow descriptor.
+    public let fd: Int32
+
+    public init(fd: Int32) { self.fd = fd }
+
+    /// `flow_alloc`: a flow to `name`. `timeout` nil means irmd's default
+    /// (20 s, then `EPERM`, as the reference reports it). Flows with
+    /// `inOrder` (FRCT) are not supported yet: `ENOTSUP`.
+    public static func allocate(to name: String, qos: QoSSpec = .raw, timeout: Duration? = nil) throws(OuroError) -> Flow {
+        var q = qos
+        q.ber = 1
+        try FlowRuntime.requireSupported(q)
+        let rt = try FlowRuntime.get()
+        var m = irm_msg()
+        m.code = .irmFlowAlloc
+        m.dst = name
+        m.flowInfo = rt.flowInfo(id: 0, qos: q)
+        if let t = timeout { m.timeo = FlowRuntime.timespec(t) }
+        return try rt.complete(try ControlChannel.irmd(m, instance: rt.instance))
+    }
+
+    /// `flow_accept`: the next flow for any name this process is bound to;
+    /// `timeout` nil waits forever. The flow's `qos` is the requester's.
+    public static func accept(timeout: Duration? = nil) throws(OuroError) -> Flow {
+        let rt = try FlowRuntime.get()
+        var m = irm_msg()
+        m.code = .irmFlowAccept
+        var q = QoSSpec.raw
+        q.ber = 1
+        m.flowInfo = rt.flowInfo(id: 0, qos: q)
+        if let t = timeout { m.timeo = FlowRuntime.timespec(t) }
+        return try rt.complete(try ControlChannel.irmd(m, instance: rt.instance))
+    }
+
+    /// `flow_join`: broadcast layers are not supported yet (`ENOTSUP`).
+    public static func join(layer: String, timeout: Duration? = nil) throws(OuroError) -> Flow {
+        throw OuroError.notSupported
+    }
+
+    /// `flow_dealloc`: waits (bounded) until the peer consumed what we wrote,
+    /// tells irmd, and unmaps the flow; the peer then reads `EFLOWDOWN`.
+    public func deallocate() throws(OuroError) {
+        let rt = try FlowRuntime.get()
+        let e = try rt.endpoint(fd)
+        if e.tx.acl.intersection([.flowDown]).isEmpty {
+            try? e.tx.waitUntilEmpty(.after(milliseconds: FlowRuntime.drainMilliseconds))
+        }
+        var m = irm_msg()
+        m.code = .irmFlowDealloc
+        m.flowInfo = rt.flowInfo(id: e.flowID, qos: e.qos)
+        var ts = timespec_msg()
+        ts.tvSec = 0
+        ts.tvNsec = 0
+        m.timeo = ts
+        let reply = try? ControlChannel.irmd(m, instance: rt.instance)
+        rt.unmap(e)
+        guard let r = reply else { throw OuroError.irmd }
+        if r.result < 0 { throw OuroError(result: r.result) }
+    }
+
+    /// `flow_write`: sends one packet (never fragmented). Returns `bytes.count`.
+    /// Unlike the reference, a packet that cannot be queued (ring full, flow
+    /// down, timeout) is an error, not a silent loss.
+    @discardableResult
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(OuroError) -> Int {
+        let e = try FlowRuntime.get().endpoint(fd)
+        let (flags, timeout) = e.settings.withLock { ($0.flags, $0.sendTimeout) }
+        guard flags.canWrite else { throw OuroError.permission }
+        let mode = FlowEndpoint.mode(nonBlocking: flags.contains(.writeNonBlocking), timeout: timeout)
+        let buf = try e.pool.allocate(length: bytes.count, mode)
+        if bytes.count > 0 { buf.bytes.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        try e.writeLock.withLock { (_: inout ()) throws(OuroError) in
+            e.pool.handOff(buf.offset)
+            do throws(OuroError) {
+                try e.tx.write(buf.offset, mode)
+            } catch let err {
+                e.pool.adopt(buf.offset)
+                try? e.pool.release(buf.offset)
+                throw err
+            }
+        }
+        e.peerSet.notify(e.flowID, .packet)
+        e.settings.withLock { $0.lastSend = .now }
+        return bytes.count
+    }
+
+    /// `flow_write` of a byte array.
+    @discardableResult
+    public func write(_ bytes: [UInt8]) throws(OuroError) -> Int {
+        do {
+            return try bytes.withUnsafeBytes { try write($0) }
+        } catch {
+            throw error as! OuroError
+        }
+    }
+
+    /// `flow_read`: the next packet, or its first `buffer.count` bytes. Unlike the
+    /// reference, the rest of a larger packet is kept for the next read (with
+    /// `.readNoPartial` such a packet is dropped with `EMSGSIZE`). Keepalives are
+    /// never delivered.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(OuroError) -> Int {
+        let e = try FlowRuntime.get().endpoint(fd)
+        return try e.readLock.withLock { (_: inout ()) throws(OuroError) -> Int in try FlowRuntime.read(e, into: buffer) }
+    }
+
+    /// `flow_read` into a new array of at most `maxLength` bytes.
+    public func read(maxLength: Int = 65536) throws(OuroError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: maxLength)
+        let n: Int
+        do {
+            n = try out.withUnsafeMutableBytes { try read(into: $0) }
+        } catch {
+            throw error as! OuroError
+        }
+        out.removeSubrange(n...)
+        return out
+    }
+}
+
+extension FlowRuntime {
+    /// How long `deallocate` waits for the peer to consume what is queued.
+    static let drainMilliseconds = 2000
+
+    static func requireSupported(_ q: QoSSpec) throws(OuroError) {
+        if q.inOrder != 0 { throw OuroError.notSupported }
+    }
+
+    static func timespec(_ d: Duration) -> timespec_msg {
+        let (s, atto) = d.components
+        var t = timespec_msg()
+        t.tvSec = UInt64(max(s, 0))
+        t.tvNsec = UInt32(max(atto, 0) / 1_000_000_000)
+        return t
+    }
+
+    func flowInfo(id: Int, qos: QoSSpec) -> flow_info_msg {
+        var i = flow_info_msg()
+        i.id = UInt32(id)
+        i.nPid = UInt32(bitPattern: pid)
+        i.n1Pid = 0
+        i.mpl = 0
+        i.state = 0
+        i.qos = qos.message
+        i.uid = 0
+        return i
+    }
+
+    /// Maps the flow of an alloc/accept reply.
+    func complete(_ reply: irm_msg) throws(OuroError) -> Flow {
+        guard reply.hasResult else { throw OuroError.irmd }
+        if reply.result < 0 { throw OuroError(result: reply.result) }
+        guard reply.hasFlowInfo else { throw OuroError.irmd }
+        let info = reply.flowInfo
+        let fd = try map(flowID: Int(info.id), peerPid: Int32(bitPattern: info.n1Pid), qos: QoSSpec(info.qos), mpl: info.mpl)
+        guard !reply.hasCipherNid || reply.cipherNid == 0 else {
+            try? Flow(fd: fd).deallocate()
+            throw OuroError.crypt
+        }
+        return Flow(fd: fd)
+    }
+
+    static func read(_ e: FlowEndpoint, into buffer: UnsafeMutableRawBufferPointer) throws(OuroError) -> Int {
+        let (flags, timeout, partial) = e.settings.withLock { ($0.flags, $0.receiveTimeout, $0.partial) }
+        if let p = partial {
+            let buf = try e.pool.buffer(at: p.offset)
+            let n = min(buf.length - p.consumed, buffer.count)
+            if n > 0 { buffer.baseAddress!.copyMemory(from: buf.bytes.baseAddress! + p.consumed, byteCount: n) }
+            if p.consumed + n >= buf.length {
+                e.settings.withLock { $0.partial = nil }
+                try? e.pool.release(p.offset)
+            } else {
+                e.settings.withLock { $0.partial = (p.offset, p.consumed + n) }
+            }
+            return n
+        }
+        let mode = FlowEndpoint.mode(nonBlocking: flags.contains(.readNonBlocking), timeout: timeout)
+        while true {
+            let offset = try e.rx.read(mode)
+            e.pool.adopt(offset)
+            e.settings.withLock { $0.lastReceive = .now }
+            guard let buf = try? e.pool.buffer(at: offset) else { continue }
+            let len = buf.length
+            if len == 0 {
+                try? e.pool.release(offset)
+                continue
+            }
+            if len > buffer.count {
+                if flags.contains(.readNoPartial) {
+                    try? e.pool.release(offset)
+                    throw OuroError.messageSize
+                }
+                buffer.baseAddress!.copyMemory(from: buf.bytes.baseAddress!, byteCount: buffer.count)
+                e.settings.withLock { $0.partial = (offset, buffer.count) }
+                return buffer.count
+            }
+            buffer.baseAddress!.copyMemory(from: buf.bytes.baseAddress!, byteCount: len)
+            try? e.pool.release(offset)
+            return len
+        }
+    }
+}

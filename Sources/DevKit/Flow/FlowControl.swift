@@ -1,0 +1,60 @@
+/// `fccntl`: per-flow settings and queries (spec host.md §4.4).
+extension Flow {
+    private func endpoint() throws(OuroError) -> FlowEndpoint { try FlowRuntime.get().endpoint(fd) }
+
+    /// FLOWSRCVTIMEO / FLOWGRCVTIMEO: nil blocks forever.
+    public func setReceiveTimeout(_ t: Duration?) throws(OuroError) {
+        try endpoint().settings.withLock { $0.receiveTimeout = t }
+    }
+
+    public func receiveTimeout() throws(OuroError) -> Duration? {
+        try endpoint().settings.withLock { $0.receiveTimeout }
+    }
+
+    /// FLOWSSNDTIMEO / FLOWGSNDTIMEO: nil blocks forever.
+    public func setSendTimeout(_ t: Duration?) throws(OuroError) {
+        try endpoint().settings.withLock { $0.sendTimeout = t }
+    }
+
+    public func sendTimeout() throws(OuroError) -> Duration? {
+        try endpoint().settings.withLock { $0.sendTimeout }
+    }
+
+    /// FLOWGQOSSPEC.
+    public func qos() throws(OuroError) -> QoSSpec { try endpoint().qos }
+
+    /// FLOWGFLAGS.
+    public func flags() throws(OuroError) -> FlowFlags { try endpoint().settings.withLock { $0.flags } }
+
+    /// FLOWSFLAGS. Write-only makes our receive ring refuse the peer's packets;
+    /// `.down` marks both rings down and tells the peer (FLOW_DOWN), without it
+    /// both come back up (FLOW_UP). Unlike the reference, each ring keeps its own
+    /// other bits.
+    public func setFlags(_ flags: FlowFlags) throws(OuroError) {
+        let e = try endpoint()
+        e.settings.withLock { $0.flags = flags }
+        if flags.access == FlowFlags.writeOnly.rawValue {
+            e.rx.acl = e.rx.acl.union(.readOnly)
+        } else {
+            e.rx.acl = e.rx.acl.subtracting(.readOnly)
+        }
+        if flags.contains(.down) {
+            e.rx.acl = e.rx.acl.union(.flowDown)
+            e.tx.acl = e.tx.acl.union(.flowDown)
+            e.peerSet.notify(e.flowID, .down)
+        } else {
+            e.rx.acl = e.rx.acl.subtracting(.flowDown)
+            e.tx.acl = e.tx.acl.subtracting(.flowDown)
+            e.peerSet.notify(e.flowID, .up)
+        }
+    }
+
+    /// FLOWGRXQLEN: packets waiting to be read.
+    public func receiveQueueLength() throws(OuroError) -> Int { try endpoint().rx.count }
+
+    /// FLOWGTXQLEN: packets written that the peer has not read yet.
+    public func sendQueueLength() throws(OuroError) -> Int { try endpoint().tx.count }
+
+    /// The flow id irmd assigned.
+    public func flowID() throws(OuroError) -> Int { try endpoint().flowID }
+}

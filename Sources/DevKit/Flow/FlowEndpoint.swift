@@ -1,0 +1,62 @@
+import Synchronization
+
+/// One mapped flow of this process: its two rings, the peer's flow set, and
+/// the per-flow settings `fccntl` changes (spec host.md §4.2).
+final class FlowEndpoint: Sendable {
+    let fd: Int32
+    let flowID: Int
+    let peerPid: Int32
+    let qos: QoSSpec
+    let mpl: UInt32
+    /// Where this process reads from: its own ring for the flow.
+    let rx: RingBuffer
+    /// Where it writes to: the peer's ring.
+    let tx: RingBuffer
+    /// The peer's flow sets, told about every packet written.
+    let peerSet: FlowSet
+    /// The pool the flow's packets live in.
+    let pool: PacketPool
+
+    struct Settings: Sendable {
+        var flags: FlowFlags = .default
+        var receiveTimeout: Duration?
+        var sendTimeout: Duration?
+        /// A packet partly read: its offset and how much was consumed.
+        var partial: (offset: Int, consumed: Int)?
+        /// The previous read filled the buffer exactly with the rest of a packet:
+        /// the next read returns 0 (end of message), as the reference does.
+        var endOfMessage = false
+        var lastReceive = Deadline.now
+        var lastSend = Deadline.now
+        var peerTimedOut = false
+    }
+
+    let settings: Mutex<Settings>
+    /// Serialises readers (the rx ring has one consumer).
+    let readLock = Mutex(())
+    /// Serialises writers (the tx ring has one producer).
+    let writeLock = Mutex(())
+
+    init(fd: Int32, flowID: Int, peerPid: Int32, qos: QoSSpec, mpl: UInt32, rx: RingBuffer, tx: RingBuffer,
+         peerSet: FlowSet, pool: PacketPool) {
+        self.fd = fd
+        self.flowID = flowID
+        self.peerPid = peerPid
+        self.qos = qos
+        self.mpl = mpl
+        self.rx = rx
+        self.tx = tx
+        self.peerSet = peerSet
+        self.pool = pool
+        self.settings = Mutex(Settings())
+    }
+
+    /// The wait mode of a blocking operation with an optional timeout.
+    static func mode(nonBlocking: Bool, timeout: Duration?) -> WaitMode {
+        if nonBlocking { return .nonBlocking }
+        guard let t = timeout else { return .forever }
+        let (s, atto) = t.components
+        let ns = UInt64(max(s, 0)) * 1_000_000_000 + UInt64(max(atto, 0) / 1_000_000_000)
+        return .until(Deadline.now.adding(nanoseconds: ns))
+    }
+}
