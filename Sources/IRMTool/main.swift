@@ -1,1 +1,4 @@
+import Glibc
 import IRMCLI
+
+exit(IRMCommandLine.run(arguments: CommandLine.arguments))
