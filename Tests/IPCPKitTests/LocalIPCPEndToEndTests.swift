@@ -22,12 +22,7 @@ final class LocalIPCPEndToEndTests: XCTestCase {
             return reply
         }
         defer { irmd.stop() }
-        let executable = buildDirectory + "/ipcpd-local"
-        XCTAssertEqual(access(executable, X_OK), 0, "\(executable) is built")
-        let output = irmd.directory + "/ipcpd-local.log"
-        let child = try Child.spawn([executable, String(getpid()), "lo-ipcp"],
-                                    environment: ["OUROBOROS_RUNDIR=\(irmd.directory)", "OUROBOROS_LOG_LEVEL=debug"],
-                                    output: output)
+        let (child, output) = try start(with: irmd)
         defer { child.killAndReap() }
 
         let created = try XCTUnwrap(irmd.waitFor(.ipcpCreateR), "IPCP_CREATE_R")
@@ -50,6 +45,11 @@ final class LocalIPCPEndToEndTests: XCTestCase {
         let other = HashAlgorithm.sha3_256.digest(name: "nobody")
 
         XCTAssertEqual(try send(request(.ipcpQuery) { $0.hash = Data(server) }).result, OuroError.ipcpState.result)
+        // Bytes that do not decode get no reply, and the daemon carries on.
+        let garbage = try UnixSocket.connect(path: socket)
+        try garbage.send([0x08, 0xff, 0xff])
+        XCTAssertEqual(try garbage.receive(), [])
+        garbage.close()
         XCTAssertEqual(try send(request(.ipcpEnroll) { $0.dst = "x" }).result, OuroError.notSupported.result)
         let boot = try send(request(.ipcpBootstrap) { $0.conf = configuration(.local, layer: "lo-layer", algorithm: .sha3_256) })
         XCTAssertEqual(boot.result, 0)
@@ -126,5 +126,31 @@ final class LocalIPCPEndToEndTests: XCTestCase {
                      "ipcpd/ipcp(DB): Ignored signal 15 from process", "ipcpd/ipcp(II): IPCP \(child.pid) out."] {
             XCTAssertTrue(log.contains(line), "log has \(line)")
         }
+    }
+
+    func testSignalFromIRMdInBootEndsTheDaemon() throws {
+        let irmd = try FakeIRMd()
+        defer { irmd.stop() }
+        let (child, _) = try start(with: irmd)
+        defer { child.killAndReap() }
+        XCTAssertNotNil(irmd.waitFor(.ipcpCreateR), "IPCP_CREATE_R")
+        XCTAssertEqual(kill(child.pid, SIGINT), 0)
+        let status = try XCTUnwrap(child.wait(seconds: 20), "ipcpd-local exits")
+        XCTAssertEqual(couro_wifexited(status), 1)
+        XCTAssertEqual(couro_wexitstatus(status), 0)
+        XCTAssertNotEqual(access(irmd.instance.ipcpSocketPath(pid: child.pid), F_OK), 0, "the socket is removed")
+        XCTAssertNotNil(irmd.waitFor(.irmProcExit))
+    }
+
+    /// Starts `ipcpd-local` from the build directory in `irmd`'s instance, with
+    /// this process as its irmd; returns the child and its log file.
+    func start(with irmd: FakeIRMd) throws -> (Child, String) {
+        let executable = buildDirectory + "/ipcpd-local"
+        XCTAssertEqual(access(executable, X_OK), 0, "\(executable) is built")
+        let output = irmd.directory + "/ipcpd-local.log"
+        let child = try Child.spawn([executable, String(getpid()), "lo-ipcp"],
+                                    environment: ["OUROBOROS_RUNDIR=\(irmd.directory)", "OUROBOROS_LOG_LEVEL=debug"],
+                                    output: output)
+        return (child, output)
     }
 }
