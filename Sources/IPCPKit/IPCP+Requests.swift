@@ -104,7 +104,10 @@ extension IPCP {
         case .broadcast: conf.layerInfo.dirHashAlgo = HashAlgorithm.sha3_256.rawValue
         default: break
         }
-        _ = try LayerInfo(conf.layerInfo)
+        guard HashAlgorithm(rawValue: conf.layerInfo.dirHashAlgo) != nil else {
+            log.error("Failed to bootstrap: unknown hash algorithm \(conf.layerInfo.dirHashAlgo).")
+            throw OuroError.invalid
+        }
         let layer: LayerInfo
         do throws(OuroError) {
             layer = try LayerInfo(ops.bootstrap(conf).layerInfo)
