@@ -36,5 +36,6 @@ let package = Package(
         .testTarget(name: "IRMCLITests", dependencies: ["IRMCLI"]),
         .testTarget(name: "IRMdTests", dependencies: ["IRMd"]),
         .testTarget(name: "IntegrationTests", dependencies: [devKit]),
+        .testTarget(name: "IPCPKitTests", dependencies: ["IPCPKit"]),
     ]
 )
