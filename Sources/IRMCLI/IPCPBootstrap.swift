@@ -261,14 +261,15 @@ struct BootstrapSettings {
         info.dirHashAlgo = hash.rawValue
         config.layerInfo = info
         config.ipcpType = type
-        switch IPCPType(rawValue: type) {
+        let known = IPCPType(rawValue: type)
+        switch known {
         case .unicast:
             config.unicast = unicastConfig
-        case .udp4, .udp6:
+        case .udp4?, .udp6?:
             // The reference reads `ip`/`dns` only when `type` was typed, so it
             // bootstraps an existing UDP IPCP named without `type` on 0.0.0.0 / ::
             // [ref-quirk, spec host.md §8.2]; the addresses are always used here.
-            guard let udp = udpConfig(for: IPCPType(rawValue: type)!, session) else { return nil }
+            guard let known, let udp = udpConfig(for: known, session) else { return nil }
             switch udp {
             case .v4(let c): config.udp4 = c
             case .v6(let c): config.udp6 = c
@@ -286,7 +287,7 @@ struct BootstrapSettings {
             eth.dev = device
             // LLC has no Ethertype; the reference leaves the field uninitialised
             // (stack garbage on the wire), we send 0.
-            eth.ethertype = type == IPCPType.ethDIX.rawValue ? UInt32(ethertype) : 0
+            eth.ethertype = known == .ethDIX ? UInt32(ethertype) : 0
             config.eth = eth
         case .local, .broadcast, nil:
             break

@@ -2,7 +2,9 @@ import Glibc
 
 /// Where `irm` writes: its normal output and its error stream.
 public protocol IRMOutput {
+    /// Normal output (tables, usage, most messages: the reference `printf`s them).
     func write(_ text: String)
+    /// The error stream (unknown sub-commands).
     func writeError(_ text: String)
 }
 
