@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(name: "IPCPLocal", dependencies: ["IPCPKit"]),
 
         .testTarget(name: "DevKitTests", dependencies: [devKit]),
-        .testTarget(name: "IRMCLITests", dependencies: ["IRMCLI"]),
+        .testTarget(name: "IRMCLITests", dependencies: ["IRMCLI"], exclude: ["Fixtures"]),
         .testTarget(name: "IRMdTests", dependencies: ["IRMd"]),
         .testTarget(name: "IntegrationTests", dependencies: [devKit]),
         .testTarget(name: "IPCPKitTests", dependencies: ["IPCPKit"]),

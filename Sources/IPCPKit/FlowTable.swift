@@ -13,12 +13,15 @@ public struct N1Flow: Sendable, Equatable {
     /// The endpoint this flow's packets go to: another N+1 flow for the local
     /// IPCP, a remote endpoint id for the shims; nil while unknown.
     public var peer: Int32?
+    /// This IPCP's mapped end of the flow (its data path), once mapped.
+    public var flow: Flow?
 
-    public init(flowID: Int32, pid: Int32, uid: UInt32, peer: Int32? = nil) {
+    public init(flowID: Int32, pid: Int32, uid: UInt32, peer: Int32? = nil, flow: Flow? = nil) {
         self.flowID = flowID
         self.pid = pid
         self.uid = uid
         self.peer = peer
+        self.flow = flow
     }
 }
 
@@ -64,6 +67,11 @@ public final class FlowTable: Sendable {
     /// Records the pool user of a flow.
     public func setUID(_ uid: UInt32, of flowID: Int32) {
         flows.withLock { $0[flowID]?.uid = uid }
+    }
+
+    /// Records the mapped end of a flow.
+    public func setFlow(_ flow: Flow, of flowID: Int32) {
+        flows.withLock { $0[flowID]?.flow = flow }
     }
 
     /// Sets (or clears) where a flow's packets go.

@@ -229,7 +229,13 @@ extension IPCP {
     /// The N+1 end of a flow irmd asked for (the reference's np1_flow_alloc).
     private func addFlow(flowID: Int32, pid: Int32, uid: UInt32, onFailure: OuroError) throws(OuroError) {
         do throws(OuroError) {
-            try flows.add(N1Flow(flowID: flowID, pid: pid, uid: uid))
+            let flow = try Flow.mapN1(flowID: Int(flowID), peer: pid, uid: uid)
+            do throws(OuroError) {
+                try flows.add(N1Flow(flowID: flowID, pid: pid, uid: uid, flow: flow))
+            } catch {
+                flow.release()
+                throw error
+            }
         } catch {
             log.error("Failed allocating n + 1 fd on flow_id \(flowID): \(error.result)")
             throw onFailure
@@ -251,6 +257,14 @@ extension IPCP {
             throw OuroError.failure
         }
         if request.uid != 0 { flows.setUID(request.uid, of: flowID) }
+        if request.response == 0 && flow.flow == nil {
+            do throws(OuroError) {
+                flows.setFlow(try Flow.mapN1(flowID: Int(flowID), peer: flow.pid, uid: request.uid), of: flowID)
+            } catch {
+                log.error("Failed to map flow_id \(flowID): \(error).")
+                throw OuroError.failure
+            }
+        }
         try ops.flowAllocResp(flowID: flowID, pid: flow.pid, uid: request.uid, response: request.response,
                               pk: [UInt8](request.pk))
         log.info("Finished responding 0 to allocation request.")

@@ -1,6 +1,7 @@
 import DevKit
 import IPCPKit
 import Logging
+import Synchronization
 
 /// `ipcpd-local` (ipcps.md §3): connects applications on this host through an
 /// IPCP. An allocation pairs the allocator's N+1 flow with the acceptor's in the
@@ -13,6 +14,7 @@ final class LocalIPCP: IPCPOperations {
     let ipcp: IPCP
     let registry = ShimRegistry()
     let log = Logger(label: "ipcpd-local")
+    private let loop = Mutex<PacketLoop?>(nil)
 
     init(ipcp: IPCP) { self.ipcp = ipcp }
 
@@ -20,8 +22,11 @@ final class LocalIPCP: IPCPOperations {
         .bootstrap, .reg, .unreg, .query, .flowAlloc, .flowAllocResp, .flowDealloc,
     ]
 
-    /// Keeps only the layer name and hash algorithm.
+    /// Keeps only the layer name and hash algorithm, and starts the packet loop.
     func bootstrap(_ conf: ipcp_config_msg) throws(OuroError) -> ipcp_config_msg {
+        let packets = try PacketLoop(flows: ipcp.flows)
+        packets.start()
+        loop.withLock { $0 = packets }
         var kept = ipcp_config_msg()
         kept.ipcpType = conf.ipcpType
         kept.layerInfo = conf.layerInfo
@@ -53,6 +58,7 @@ final class LocalIPCP: IPCPOperations {
             log.debug("Flow allocation failed: \(error.result)")
             throw OuroError.failure
         }
+        loop.withLock { $0?.watch(flowID) }
         log.info("Pending local allocation request on flow \(flowID).")
     }
 
@@ -84,11 +90,16 @@ final class LocalIPCP: IPCPOperations {
             log.error("Failed to reply to allocation")
             throw OuroError.failure
         }
+        loop.withLock { $0?.watch(flowID) }
         log.info("Flow allocation completed, flows (\(allocator), \(flowID)).")
     }
 
     /// Drops the flow; its peer keeps pointing at it, so packets towards it
     /// are dropped until irmd deallocates the peer too.
+    func shutdown() {
+        loop.withLock { $0?.stop() }
+    }
+
     func flowDealloc(flowID: Int32) throws(OuroError) {
         try ipcp.releaseFlow(flowID)
         log.info("Flow with fd \(flowID) deallocated.")

@@ -11,12 +11,14 @@ import XCTest
 final class LocalIPCPEndToEndTests: XCTestCase {
     func testLocalIPCPServesIRMdAndStopsOnItsSignal() throws {
         let acceptorFlows = Mutex<UInt32>(21)
+        let dataPath = Mutex<DataPathObjects?>(nil)
         let irmd = try FakeIRMd { request in
             var reply = FakeIRMd.ok()
             if request.code == .ipcpFlowReqArr {
                 var info = request.flowInfo
                 info.id = acceptorFlows.withLock { id in defer { id += 10 }; return id }
                 info.nPid = 555
+                dataPath.withLock { try? $0?.createRings(flowID: Int(info.id), pids: [555, Int32(bitPattern: info.n1Pid)]) }
                 reply.flowInfo = info
             }
             return reply
@@ -26,6 +28,12 @@ final class LocalIPCPEndToEndTests: XCTestCase {
         defer { child.killAndReap() }
 
         let created = try XCTUnwrap(irmd.waitFor(.ipcpCreateR), "IPCP_CREATE_R")
+        // What irmd creates for the data path: the pool, the flow sets, the rings.
+        let objects = try DataPathObjects(instance: irmd.instance, pids: [child.pid, 444, 555])
+        dataPath.withLock { $0 = objects }
+        defer { objects.destroy() }
+        try objects.createRings(flowID: 20, pids: [444, child.pid])
+        try objects.createRings(flowID: 30, pids: [444, child.pid])
         XCTAssertEqual(created.ipcpInfo.type, IPCPType.local.rawValue)
         XCTAssertEqual(created.ipcpInfo.name, "lo-ipcp")
         XCTAssertEqual(created.ipcpInfo.pid, UInt32(child.pid))

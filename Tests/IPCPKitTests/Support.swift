@@ -138,3 +138,31 @@ func configuration(_ type: IPCPType, layer: String, algorithm: HashAlgorithm) ->
     conf.layerInfo = info
     return conf
 }
+
+/// The shared-memory objects irmd would create for the IPCP under test: the
+/// global pool, the flow sets of the processes involved, and flow rings.
+final class DataPathObjects: Sendable {
+    let instance: Instance
+    let pids: [Int32]
+    private let rings = Mutex<[String]>([])
+
+    init(instance: Instance, pids: [Int32]) throws {
+        self.instance = instance
+        self.pids = pids
+        _ = try PacketPool.createGlobal(in: instance)
+        for pid in pids { _ = try FlowSet.create(in: instance, pid: pid) }
+    }
+
+    func createRings(flowID: Int, pids: [Int32]) throws {
+        for pid in pids {
+            _ = try RingBuffer.create(in: instance, pid: pid, flowID: flowID)
+            rings.withLock { $0.append(instance.ringName(pid: pid, flowID: flowID)) }
+        }
+    }
+
+    func destroy() {
+        for name in rings.withLock({ $0 }) { RingBuffer.destroy(name: name) }
+        for pid in pids { FlowSet.destroy(name: instance.flowSetName(pid: pid)) }
+        PacketPool.destroy(name: instance.globalPoolName)
+    }
+}

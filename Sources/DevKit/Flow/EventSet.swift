@@ -6,8 +6,9 @@ public final class FlowEventSet: Sendable {
     private let runtime: FlowRuntime
 
     /// `fset_create`: `ENOMEM` when the process has no free set (31 at most).
-    public init() throws(OuroError) {
-        runtime = try FlowRuntime.get()
+    /// An IPCP daemon, which announces itself, passes `announce: false`.
+    public init(announce: Bool = true) throws(OuroError) {
+        runtime = try FlowRuntime.get(announce: announce)
         index = try runtime.allocateSetIndex()
     }
 

@@ -16,6 +16,10 @@ final class FlowRuntime: Sendable {
     let pid: Int32
     let pool: PacketPool
     let flowSets: FlowSet
+    /// Whether this runtime announced the process (IPCPs announce themselves).
+    let announced: Bool
+    /// Per-user pools an IPCP opened for the flows of unprivileged applications.
+    let userPools = Mutex<[UInt32: PacketPool]>([:])
 
     struct Table: Sendable {
         var endpoints: [Int32: FlowEndpoint] = [:]
@@ -27,32 +31,36 @@ final class FlowRuntime: Sendable {
 
     private static let current = Mutex<FlowRuntime?>(nil)
 
-    /// The runtime, announcing this process to irmd the first time.
-    static func get() throws(OuroError) -> FlowRuntime {
+    /// The runtime, announcing this process to irmd the first time (unless
+    /// `announce` is false: an IPCP daemon announces itself).
+    static func get(announce: Bool = true) throws(OuroError) -> FlowRuntime {
         try current.withLock { (r: inout FlowRuntime?) throws(OuroError) -> FlowRuntime in
             if let rt = r { return rt }
-            let rt = try FlowRuntime(instance: .current)
+            let rt = try FlowRuntime(instance: .current, announce: announce)
             r = rt
             atexit { FlowRuntime.exitHook() }
             return rt
         }
     }
 
-    private init(instance: Instance) throws(OuroError) {
+    private init(instance: Instance, announce: Bool) throws(OuroError) {
         self.instance = instance
         pid = getpid()
-        var m = irm_msg()
-        m.code = .irmProcAnnounce
-        m.pid = pid
-        m.prog = FlowRuntime.programName()
-        let reply = try ControlChannel.irmd(m, instance: instance)
-        guard reply.result >= 0 else { throw OuroError.irmd }
+        announced = announce
+        if announce {
+            var m = irm_msg()
+            m.code = .irmProcAnnounce
+            m.pid = pid
+            m.prog = FlowRuntime.programName()
+            let reply = try ControlChannel.irmd(m, instance: instance)
+            guard reply.result >= 0 else { throw OuroError.irmd }
+        }
         do {
             pool = FlowRuntime.isPrivileged() ? try PacketPool.openGlobal(in: instance)
                                               : try PacketPool.openUser(in: instance, uid: getuid())
             flowSets = try FlowSet.open(in: instance, pid: pid)
         } catch let e {
-            FlowRuntime.sendExit(instance: instance, pid: pid)
+            if announce { FlowRuntime.sendExit(instance: instance, pid: pid) }
             throw e
         }
     }
@@ -89,7 +97,7 @@ final class FlowRuntime: Sendable {
     private static func exitHook() {
         guard let rt = current.withLock({ $0 }) else { return }
         for e in rt.table.withLock({ Array($0.endpoints.values) }) { rt.unmap(e) }
-        sendExit(instance: rt.instance, pid: rt.pid)
+        if rt.announced { sendExit(instance: rt.instance, pid: rt.pid) }
     }
 
     // MARK: flow table

@@ -23,7 +23,9 @@ public func startThread(_ body: @escaping @Sendable () -> Void) {
 
 /// A pool of worker threads running jobs in FIFO order. It keeps `minIdle`
 /// threads waiting and starts more whenever none is idle, so a job that blocks
-/// (an accept that waits for a flow) never starves the others.
+/// (an accept that waits for a flow) never starves the others. Workers live
+/// until `stop()`: children spawned from a worker get PR_SET_PDEATHSIG, which
+/// fires when the spawning thread ends, so workers are never retired early.
 public final class WorkerPool: Sendable {
     private struct State {
         var jobs: [@Sendable () -> Void] = []
@@ -78,7 +80,7 @@ public final class WorkerPool: Sendable {
                         s.idle -= 1
                         return true
                     }
-                    if s.stopping || s.idle > minIdle * 2 {
+                    if s.stopping {
                         s.idle -= 1
                         s.threads -= 1
                         return true
