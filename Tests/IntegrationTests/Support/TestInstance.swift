@@ -38,6 +38,9 @@ final class TestInstance {
         logPath = dir + "/irmd.log"
     }
 
+    /// An instance with no irmd (for tests of what happens without one).
+    static func offline() -> TestInstance { try! TestInstance() }
+
     /// The environment of every process of this instance.
     var environment: [String: String] {
         ["OUROBOROS_RUNDIR": runDirectory, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"]
