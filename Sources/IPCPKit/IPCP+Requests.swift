@@ -229,11 +229,11 @@ extension IPCP {
     /// The N+1 end of a flow irmd asked for (the reference's np1_flow_alloc).
     private func addFlow(flowID: Int32, pid: Int32, uid: UInt32, onFailure: OuroError) throws(OuroError) {
         do throws(OuroError) {
-            let flow = try Flow.mapN1(flowID: Int(flowID), peer: pid, uid: uid)
+            let flow = try dataPath.map(flowID: flowID, peer: pid, uid: uid)
             do throws(OuroError) {
                 try flows.add(N1Flow(flowID: flowID, pid: pid, uid: uid, flow: flow))
             } catch {
-                flow.release()
+                flow?.release()
                 throw error
             }
         } catch {
@@ -259,7 +259,9 @@ extension IPCP {
         if request.uid != 0 { flows.setUID(request.uid, of: flowID) }
         if request.response == 0 && flow.flow == nil {
             do throws(OuroError) {
-                flows.setFlow(try Flow.mapN1(flowID: Int(flowID), peer: flow.pid, uid: request.uid), of: flowID)
+                if let mapped = try dataPath.map(flowID: flowID, peer: flow.pid, uid: request.uid) {
+                    flows.setFlow(mapped, of: flowID)
+                }
             } catch {
                 log.error("Failed to map flow_id \(flowID): \(error).")
                 throw OuroError.failure

@@ -40,12 +40,17 @@ public final class IPCP: Sendable {
     let changed = ConditionSignal()
     private let installed = Mutex<(any IPCPOperations)?>(nil)
 
+    /// How N+1 flows are mapped.
+    public let dataPath: any N1DataPath
+
     /// An IPCP in state NULL, talking to irmd of `instance`.
-    public init(type: IPCPType, name: String, irmdPID: Int32, instance: Instance = .current) {
+    public init(type: IPCPType, name: String, irmdPID: Int32, instance: Instance = .current,
+                dataPath: any N1DataPath = SharedMemoryDataPath()) {
         self.type = type
         self.name = name
         self.irmdPID = irmdPID
         self.irmd = IRMdClient(instance: instance, pid: getpid())
+        self.dataPath = dataPath
     }
 
     /// Installs the type-specific operations; until then every request answers -ENOTSUP.

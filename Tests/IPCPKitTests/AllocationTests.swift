@@ -27,7 +27,8 @@ final class AllocationTests: XCTestCase {
     func testFlowRequestArrivalsAreSerialised() throws {
         let irmd = try makeIRMd()
         defer { irmd.stop() }
-        let ipcp = IPCP(type: .local, name: "t", irmdPID: 1, instance: irmd.instance)
+        let ipcp = IPCP(type: .local, name: "t", irmdPID: 1, instance: irmd.instance,
+                        dataPath: ControlPlaneOnly())
         ipcp.setState(.operational)
         let hash = HashAlgorithm.sha3_256.digest(name: "server")
 
@@ -60,7 +61,8 @@ final class AllocationTests: XCTestCase {
     func testLeavingOperationalReleasesWaiters() throws {
         let irmd = try makeIRMd()
         defer { irmd.stop() }
-        let ipcp = IPCP(type: .local, name: "t", irmdPID: 1, instance: irmd.instance)
+        let ipcp = IPCP(type: .local, name: "t", irmdPID: 1, instance: irmd.instance,
+                        dataPath: ControlPlaneOnly())
         ipcp.setState(.operational)
         _ = try ipcp.waitFlowReqArr(hash: [1], qos: .raw, mpl: 100, pk: [])
         let outcome = Mutex<OuroError?>(nil)
@@ -79,7 +81,8 @@ final class AllocationTests: XCTestCase {
     func testRefusedArrivalFreesTheSlot() throws {
         let irmd = try FakeIRMd { _ in FakeIRMd.ok(OuroError.name.result) }
         defer { irmd.stop() }
-        let ipcp = IPCP(type: .local, name: "t", irmdPID: 1, instance: irmd.instance)
+        let ipcp = IPCP(type: .local, name: "t", irmdPID: 1, instance: irmd.instance,
+                        dataPath: ControlPlaneOnly())
         ipcp.setState(.operational)
         XCTAssertThrowsError(try ipcp.waitFlowReqArr(hash: [1], qos: .raw, mpl: 100, pk: [])) { XCTAssertEqual($0 as? OuroError, .name) }
         XCTAssertThrowsError(try ipcp.waitFlowReqArr(hash: [1], qos: .raw, mpl: 100, pk: [])) { XCTAssertEqual($0 as? OuroError, .name) }
@@ -89,7 +92,8 @@ final class AllocationTests: XCTestCase {
     func testAllocReplyAndReleaseUpcalls() throws {
         let irmd = try makeIRMd()
         defer { irmd.stop() }
-        let ipcp = IPCP(type: .local, name: "t", irmdPID: 1, instance: irmd.instance)
+        let ipcp = IPCP(type: .local, name: "t", irmdPID: 1, instance: irmd.instance,
+                        dataPath: ControlPlaneOnly())
         try ipcp.flowAllocReply(flowID: 33, response: -13, mpl: 100, pk: [4, 5])
         let reply = try XCTUnwrap(irmd.requests(.ipcpFlowAllocReply).first)
         XCTAssertEqual(reply.flowInfo.id, 33)

@@ -65,7 +65,8 @@ final class RequestProcessingTests: XCTestCase {
     let hash32 = HashAlgorithm.sha3_256.digest(name: "a name")
 
     func makeIPCP(_ type: IPCPType = .local, _ ops: (any IPCPOperations)?, state: IPCPState = .boot) -> IPCP {
-        let ipcp = IPCP(type: type, name: "test", irmdPID: 1, instance: Instance(environment: "/nonexistent"))
+        let ipcp = IPCP(type: type, name: "test", irmdPID: 1, instance: Instance(environment: "/nonexistent"),
+                        dataPath: ControlPlaneOnly())
         if let ops { ipcp.install(ops) }
         ipcp.setState(state)
         return ipcp
