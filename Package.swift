@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "IRMCLI", dependencies: [devKit]),
         .executableTarget(name: "IRMTool", dependencies: ["IRMCLI"]),
         .executableTarget(name: "IPCPLocal", dependencies: ["IPCPKit"]),
+        // Drives the flow API from separate processes in the integration tests.
+        .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
         .testTarget(name: "DevKitTests", dependencies: [devKit]),
         .testTarget(name: "IRMCLITests", dependencies: ["IRMCLI"], exclude: ["Fixtures"]),

@@ -19,6 +19,10 @@ final class IRMDaemon: Sendable {
     /// How long a new IPCP may take to report BOOT. The reference allows 500 ms;
     /// we allow more so a loaded machine does not fail IPCP creation.
     let bootTimeoutMilliseconds = 3000
+    /// Whether flows between local processes may skip the IPCPs (the
+    /// reference's DISABLE_DIRECT_IPC build option, here the environment
+    /// variable OUROBOROS_DISABLE_DIRECT_IPC=1).
+    let directIPC = getenv("OUROBOROS_DISABLE_DIRECT_IPC").map { String(cString: $0) != "1" } ?? true
 
     init(instance: Instance, logToSyslog: Bool, securityDirectory: String) throws(OuroError) {
         self.instance = instance

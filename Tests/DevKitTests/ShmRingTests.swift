@@ -42,6 +42,22 @@ final class ShmRingTests: XCTestCase {
     }
 
     /// Spec §5.7: write checks FLOWDOWN, then RDONLY, then room.
+    /// irmd drains a ring through its own mapping after the reader consumed
+    /// part of it: only what is still queued comes out (a stale cached head in
+    /// one mapping must not make it read past the writer).
+    func testDrainThroughASecondMappingAfterReads() throws {
+        let reader = try ring()
+        for i in 1...5 { try reader.write(i * 64, .nonBlocking) }
+        for i in 1...3 { XCTAssertEqual(try reader.read(.nonBlocking), i * 64) }
+        let other = try RingBuffer.open(in: scope.instance, pid: getpid(), flowID: 1)
+        XCTAssertEqual(other.drain(), [256, 320])
+        XCTAssertEqual(other.drain(), [])
+        assertThrows(.again) { try reader.read(.nonBlocking) }
+        try reader.write(7 * 64, .nonBlocking)
+        XCTAssertEqual(try reader.read(.nonBlocking), 7 * 64, "the first mapping still works")
+        XCTAssertEqual(other.drain(), [])
+    }
+
     func testWriteACLResults() throws {
         let r = try ring()
         r.acl = .readOnly

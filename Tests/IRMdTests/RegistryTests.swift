@@ -151,6 +151,9 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(reg.flow(id: id)?.state, .deallocPending)
         XCTAssertEqual(try reg.deallocate(flowID: id, pid: 1), .forwardToIPCP(50), "a second dealloc still forwards")
         XCTAssertEqual(try reg.ipcpDeallocated(flowID: id, ipcp: 50).id, id)
+        XCTAssertEqual(reg.flow(id: id)?.state, .deallocated, "the id stays taken until the rings are gone")
+        XCTAssertNotEqual(try reg.createFlow(nPid: 1, qos: .raw, uid: 0), id)
+        reg.destroyFlow(id: id)
         XCTAssertNil(reg.flow(id: id))
 
         let refused = try reg.createFlow(nPid: 1, qos: .raw, uid: 0)
@@ -170,7 +173,7 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(try reg.deallocate(flowID: id, pid: 1), .directHalf, "the same end twice is still half")
         guard case .directDone(let f) = try reg.deallocate(flowID: id, pid: 2) else { return XCTFail() }
         XCTAssertEqual(f.id, id)
-        XCTAssertNil(reg.flow(id: id))
+        XCTAssertEqual(reg.flow(id: id)?.state, .deallocated)
         XCTAssertThrowsError(try reg.deallocate(flowID: id, pid: 2))
     }
 

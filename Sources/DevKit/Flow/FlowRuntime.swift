@@ -181,3 +181,10 @@ final class FlowRuntime: Sendable {
         _ = table.withLock { $0.setIndices.remove(i) }
     }
 }
+
+/// This process as an Ouroboros application.
+public enum OuroborosProcess {
+    /// Announces the process to irmd now rather than at its first flow call
+    /// (so that it can be bound to names before it accepts). `EIRMD` without irmd.
+    public static func start() throws(OuroError) { _ = try FlowRuntime.get() }
+}

@@ -195,9 +195,13 @@ public final class RingBuffer: @unchecked Sendable {
     private func tryPop() -> Int? {
         reader.withLock { cachedHead -> Int? in
             let t = tail.pointee.load(ordering: .relaxed)
-            if cachedHead == t {
+            // The cached head is only a hint: another mapping of this ring (irmd
+            // draining it) may have moved the tail past it.
+            var available = cachedHead &- t
+            if available == 0 || available > UInt32(Self.slots) {
                 cachedHead = head.pointee.load(ordering: .acquiring)
-                if cachedHead == t { return nil }
+                available = cachedHead &- t
+                if available == 0 || available > UInt32(Self.slots) { return nil }
             }
             let value = ring[Int(t) & (Self.slots - 1)]
             tail.pointee.store(t &+ 1, ordering: .sequentiallyConsistent)

@@ -78,6 +78,8 @@ struct FlowEntry: Sendable, Equatable {
     var name: String?
     /// A flow between two applications without an IPCP.
     var direct = false
+    /// The rings of an accepted flow exist: the acceptor may map it.
+    var ringsReady = false
     /// For direct flows: the endpoints that have deallocated.
     var gone: [Int32] = []
 }

@@ -105,6 +105,11 @@ extension Registry {
         }
     }
 
+    /// The rings of an accepted flow were created: its acceptor may go on.
+    func ringsCreated(flowID: Int) {
+        _ = try? update { (s: inout State) throws(RegistryError) in s.flows[flowID]?.ringsReady = true }
+    }
+
     /// Stores the accepting side's response of a direct flow (nil: it failed).
     func directResponse(flowID: Int, data: [UInt8]?) {
         _ = try? update { (s: inout State) throws(RegistryError) in
@@ -130,7 +135,9 @@ extension Registry {
         case forwardToIPCP(Int32)
         /// One endpoint of a direct flow left; the other still holds it.
         case directHalf
-        /// The last endpoint of a direct flow left: destroy it.
+        /// The last endpoint of a direct flow left: destroy its rings, then the
+        /// record (which keeps the id until then, so no new flow reuses the
+        /// ring names meanwhile).
         case directDone(FlowEntry)
     }
 
@@ -142,8 +149,8 @@ extension Registry {
             if f.direct {
                 if !f.gone.contains(pid) { s.flows[flowID]!.gone.append(pid) }
                 if s.flows[flowID]!.gone.count >= 2 {
-                    s.flows[flowID] = nil
-                    return .directDone(f)
+                    s.flows[flowID]!.state = .deallocated
+                    return .directDone(s.flows[flowID]!)
                 }
                 s.flows[flowID]!.state = .deallocPending
                 s.flows[flowID]!.name = nil
@@ -155,11 +162,12 @@ extension Registry {
         }
     }
 
-    /// IPCP_FLOW_DEALLOC: the IPCP finished tearing the flow down; the record goes.
+    /// IPCP_FLOW_DEALLOC: the IPCP finished tearing the flow down. The record
+    /// stays DEALLOCATED until its rings are gone (`destroyFlow`).
     func ipcpDeallocated(flowID: Int, ipcp: Int32) throws(RegistryError) -> FlowEntry {
         try update { (s: inout State) throws(RegistryError) -> FlowEntry in
             guard let f = s.flows[flowID], f.n1Pid == ipcp || f.nPid == ipcp else { throw .notFound }
-            s.flows[flowID] = nil
+            s.flows[flowID]!.state = .deallocated
             return f
         }
     }

@@ -63,10 +63,15 @@ extension IRMDaemon {
         let uid = flowUID(proc)
         log.info("Allocating flow for \(pid) to \(m.dst) (uid \(uid)).")
         do {
-            if !name.processes.isEmpty || !name.autostart.isEmpty,
-               let acceptor = waitForAcceptor(name.name, deadline: deadline) {
-                if let reply = try directAlloc(pid: pid, uid: uid, qos: qos, name: name, acceptor: acceptor, deadline: deadline) {
-                    return reply
+            if directIPC && (!name.processes.isEmpty || !name.autostart.isEmpty) {
+                var candidate = waitForAcceptor(name.name, deadline: deadline)
+                let window = min(deadline, .after(milliseconds: acceptorWaitMilliseconds))
+                while let acceptor = candidate {
+                    switch try directAlloc(pid: pid, uid: uid, qos: qos, name: name, acceptor: acceptor, deadline: deadline) {
+                    case .allocated(let reply): return reply
+                    case .otherPool: candidate = nil
+                    case .lostRace: candidate = registry.waitForAcceptor(name: name.name, deadline: window)
+                    }
                 }
             }
             return try allocThroughIPCP(pid: pid, uid: uid, qos: qos, name: name, deadline: deadline)
@@ -92,11 +97,19 @@ extension IRMDaemon {
         return registry.waitForAcceptor(name: name, deadline: min(deadline, .after(milliseconds: acceptorWaitMilliseconds)))
     }
 
-    /// A flow between two local processes without an IPCP; nil when the acceptor
-    /// uses another pool (the caller then goes through an IPCP).
+    /// How a direct allocation attempt ended.
+    enum DirectOutcome {
+        case allocated(irm_msg)
+        /// The acceptor uses another pool: go through an IPCP.
+        case otherPool
+        /// Another allocation took the acceptor's pending flow first.
+        case lostRace
+    }
+
+    /// A flow between two local processes without an IPCP.
     private func directAlloc(pid: Int32, uid: UInt32, qos: QoSSpec, name: NameEntry,
-                             acceptor: (pid: Int32, flowID: Int), deadline: Deadline) throws(OuroError) -> irm_msg? {
-        guard let b = registry.process(pid: acceptor.pid), flowUID(b) == uid else { return nil }
+                             acceptor: (pid: Int32, flowID: Int), deadline: Deadline) throws(OuroError) -> DirectOutcome {
+        guard let b = registry.process(pid: acceptor.pid), flowUID(b) == uid else { return .otherPool }
         let oap: OAP.ClientState
         do {
             oap = try self.oap.request(client: name.client)
@@ -109,7 +122,7 @@ extension IRMDaemon {
             flow = try registry.assignAccept(flowID: acceptor.flowID, n1Pid: pid, qos: qos, mpl: 1,
                                              request: oap.request, name: name.name, direct: true)
         } catch {
-            return nil
+            return .lostRace
         }
         do {
             try shm.createRings(flowID: flow.id, pids: [acceptor.pid, pid])
@@ -118,6 +131,7 @@ extension IRMDaemon {
             registry.directResponse(flowID: flow.id, data: nil)
             throw e
         }
+        registry.ringsCreated(flowID: flow.id)
         let done = registry.waitFlow(id: flow.id, deadline: deadline) { $0.responseData != nil || $0.state != .allocated }
         guard let f = done, f.state == .allocated, let rsp = f.responseData else {
             log.error(done == nil || done?.state != .allocated ? "OAP completion failed for \(name.name)."
@@ -131,7 +145,7 @@ extension IRMDaemon {
             throw e
         }
         log.info("Flow \(f.id) allocated (direct) for \(pid) to \(name.name).")
-        return IRMDaemon.flowReply(IRMDaemon.info(f, nPid: pid, n1Pid: acceptor.pid))
+        return .allocated(IRMDaemon.flowReply(IRMDaemon.info(f, nPid: pid, n1Pid: acceptor.pid)))
     }
 
     /// The first enrolled IPCP (registry order, broadcast skipped) that can reach `name`.
@@ -209,10 +223,12 @@ extension IRMDaemon {
         return IRMDaemon.flowReply(IRMDaemon.info(flow, nPid: pid, n1Pid: ipcp.pid))
     }
 
-    /// Destroys a flow record and its rings.
+    /// Destroys a flow's rings, then its record (freeing the id only once the
+    /// ring names are free again).
     func dropFlow(_ id: Int) {
-        guard let f = registry.destroyFlow(id: id) else { return }
+        guard let f = registry.flow(id: id) else { return }
         shm.destroyRings(flowID: id, pids: [f.nPid, f.n1Pid], uid: f.uid)
+        registry.destroyFlow(id: id)
     }
 
     // MARK: accept
@@ -233,7 +249,9 @@ extension IRMDaemon {
             log.error("Failed to create flow.")
             throw e.ouroError
         }
-        let f = registry.waitFlow(id: id, deadline: deadline(m)) { $0.state != .acceptPending }
+        let f = registry.waitFlow(id: id, deadline: deadline(m)) {
+            $0.state != .acceptPending && ($0.state != .allocated || $0.ringsReady)
+        }
         registry.endAccept(pid: pid)
         guard let flow = f, flow.state == .allocated, let name = flow.name else {
             dropFlow(id)
@@ -301,26 +319,28 @@ extension IRMDaemon {
             throw OuroError.name
         }
         log.info("Flow request arrived for \(name).")
-        let deadline = Deadline.after(milliseconds: 2 * acceptorWaitMilliseconds)
-        while true {
-            guard let acceptor = waitForAcceptor(name, deadline: deadline) else {
-                log.error("No active process for \(name).")
-                throw OuroError.failure
+        var candidate = waitForAcceptor(name, deadline: .after(milliseconds: 2 * acceptorWaitMilliseconds))
+        let window = Deadline.after(milliseconds: acceptorWaitMilliseconds)
+        while let acceptor = candidate {
+            if let flow = try? registry.assignAccept(flowID: acceptor.flowID, n1Pid: ipcpPid, qos: QoSSpec(m.flowInfo.qos),
+                                                    mpl: m.flowInfo.mpl, request: [UInt8](m.pk), name: name,
+                                                    direct: false) {
+                do {
+                    try shm.createRings(flowID: flow.id, pids: [acceptor.pid, ipcpPid])
+                } catch let e {
+                    log.error("Failed to respond to flow \(flow.id).")
+                    registry.directResponse(flowID: flow.id, data: nil)
+                    throw e
+                }
+                registry.ringsCreated(flowID: flow.id)
+                var r = IRMDaemon.reply()
+                r.flowInfo = IRMDaemon.info(flow, nPid: acceptor.pid, n1Pid: ipcpPid)
+                return r
             }
-            guard let flow = try? registry.assignAccept(flowID: acceptor.flowID, n1Pid: ipcpPid, qos: QoSSpec(m.flowInfo.qos),
-                                                       mpl: m.flowInfo.mpl, request: [UInt8](m.pk), name: name,
-                                                       direct: false) else { continue }
-            do {
-                try shm.createRings(flowID: flow.id, pids: [acceptor.pid, ipcpPid])
-            } catch let e {
-                log.error("Failed to respond to flow \(flow.id).")
-                registry.directResponse(flowID: flow.id, data: nil)
-                throw e
-            }
-            var r = IRMDaemon.reply()
-            r.flowInfo = IRMDaemon.info(flow, nPid: acceptor.pid, n1Pid: ipcpPid)
-            return r
+            candidate = registry.waitForAcceptor(name: name, deadline: window)
         }
+        log.error("No active process for \(name).")
+        throw OuroError.failure
     }
 
     /// IPCP_FLOW_ALLOC_REPLY: the remote side answered an allocation.
@@ -370,8 +390,8 @@ extension IRMDaemon {
             _ = try? ipcps.send(r, to: ipcp)
         case .directHalf:
             if let f = registry.flow(id: id) { shm.flowDown(flowID: id, pids: [f.nPid, f.n1Pid], notify: f.nPid == pid ? f.n1Pid : f.nPid) }
-        case .directDone(let f):
-            shm.destroyRings(flowID: id, pids: [f.nPid, f.n1Pid], uid: f.uid)
+        case .directDone:
+            dropFlow(id)
             log.info("Completed deallocation of flow_id \(id) by process \(pid).")
         }
     }
@@ -386,7 +406,7 @@ extension IRMDaemon {
             log.error("IPCP deallocation of unknown flow \(id).")
             throw OuroError.badDescriptor
         }
-        shm.destroyRings(flowID: id, pids: [f.nPid, f.n1Pid], uid: f.uid)
+        dropFlow(id)
         log.info("Completed deallocation of flow_id \(id) by process \(ipcp).")
         return IRMDaemon.reply()
     }

@@ -46,12 +46,13 @@ final class TestInstance {
         ["OUROBOROS_RUNDIR": runDirectory, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"]
     }
 
-    /// Starts irmd and waits until its socket answers.
-    func startIRMd(arguments: [String] = ["--stdout"]) throws {
+    /// Starts irmd and waits until its socket answers; `directIPC` false makes
+    /// every flow go through an IPCP.
+    func startIRMd(arguments: [String] = ["--stdout"], directIPC: Bool = true) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: buildDirectory + "/irmd")
         p.arguments = arguments
-        p.environment = environment
+        p.environment = environment.merging(directIPC ? [:] : ["OUROBOROS_DISABLE_DIRECT_IPC": "1"]) { $1 }
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         p.standardOutput = log
@@ -94,17 +95,34 @@ final class TestInstance {
         try run("irm", line.split(separator: " ").map(String.init))
     }
 
-    /// Starts a tool in the background; it is stopped at `stop()`.
+    /// Starts a tool in the background; it is stopped at `stop()`. Its output
+    /// goes to `<rundir>/<tool>.<n>.log` (see `output(of:)`).
     func spawn(_ tool: String, _ arguments: [String]) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: buildDirectory + "/" + tool)
         p.arguments = arguments
         p.environment = environment
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        let path = runDirectory + "/\(tool).\(children.count).log"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        p.standardOutput = log
+        p.standardError = log
         try p.run()
         children.append(p)
+        outputs[p.processIdentifier] = path
         return p
+    }
+
+    private var outputs: [Int32: String] = [:]
+
+    /// What a spawned tool printed so far.
+    func output(of p: Process) -> String {
+        outputs[p.processIdentifier].flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+    }
+
+    /// Waits until a spawned tool printed `text`.
+    func waitForOutput(_ p: Process, _ text: String, seconds: Double = 10) -> Bool {
+        eventually(seconds) { output(of: p).contains(text) }
     }
 
     /// Stops irmd (SIGTERM, then SIGKILL) and every child, and returns irmd's exit status.
