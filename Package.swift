@@ -38,3 +38,9 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [devKit]),
     ]
 )
+
+// MARK: - Shared-memory data path (issue 3): multi-process test helper and benchmark.
+package.targets += [
+    .executableTarget(name: "ShmPeer", dependencies: [devKit]),
+    .executableTarget(name: "ShmBench", dependencies: [devKit], path: "benchmarks/ShmBench"),
+]
