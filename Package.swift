@@ -42,5 +42,5 @@ let package = Package(
 // MARK: - Shared-memory data path (issue 3): multi-process test helper and benchmark.
 package.targets += [
     .executableTarget(name: "ShmPeer", dependencies: [devKit]),
-    .executableTarget(name: "ShmBench", dependencies: [devKit], path: "benchmarks/ShmBench"),
+    .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
 ]

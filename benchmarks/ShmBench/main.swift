@@ -5,6 +5,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import COuro
 import DevKit
 
 // MARK: - Plumbing
@@ -28,13 +29,13 @@ func die(_ message: String) -> Never {
 func now() -> UInt64 { Deadline.now.nanoseconds }
 
 /// Starts this executable as `--peer args…`, with `stdin` as its fd 0 if given.
-func spawnPeer(_ args: [String], stdin: Int32? = nil, stdout: Int32? = nil) -> pid_t {
+func spawnPeer(_ args: [String], pinned: Bool = true, stdin: Int32? = nil, stdout: Int32? = nil) -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     if let fd = stdin { posix_spawn_file_actions_adddup2(&actions, fd, 0) }
     if let fd = stdout { posix_spawn_file_actions_adddup2(&actions, fd, 1) }
-    let argv = (["ShmBench", "--peer"] + args).map { strdup($0) } + [nil]
+    let argv = (["ShmBench", "--peer", pinned ? "pin" : "float"] + args).map { strdup($0) } + [nil]
     defer { for p in argv { free(p) } }
     var pid = pid_t()
     let r = posix_spawn(&pid, "/proc/self/exe", &actions, nil, argv, environ)
@@ -48,6 +49,14 @@ func cloexecPipe() -> (read: Int32, write: Int32) {
     guard pipe(&fds) == 0 else { die("pipe") }
     for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     return (fds[0], fds[1])
+}
+
+let cpus = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+
+/// Pins the calling process to `cpu` (the two sides run on different CPUs),
+/// or lets it float over all CPUs (nil).
+func pin(to cpu: Int32?) {
+    if cpus > 1 { _ = couro_pin_cpu(cpu ?? -1) }
 }
 
 func reap(_ pid: pid_t) {
@@ -101,7 +110,9 @@ func sampleRoundTrips(seconds: Double, max: Int, _ body: (Int) -> Void) -> [UInt
 
 // MARK: - Peer roles
 
-func peerMain(_ args: [String]) -> Never {
+func peerMain(_ allArgs: [String]) -> Never {
+    pin(to: allArgs.first == "pin" ? 1 : nil)
+    let args = Array(allArgs.dropFirst())
     switch args.first {
     case "ring-echo":
         // ring-echo IN OUT SPIN: echo offsets + 1 until offset 0.
@@ -181,6 +192,7 @@ let args = CommandLine.arguments
 if args.count > 1 && args[1] == "--peer" { peerMain(Array(args.dropFirst(2))) }
 let seconds = args.count > 1 ? Double(args[1]) ?? 2 : 2
 let names = benchNames()
+pin(to: 0)
 
 func ringRoundTrip(spin: UInt64) -> Stats {
     guard let a = try? RingBuffer.create(name: names[0], replace: true, spinNanoseconds: spin),
@@ -249,11 +261,13 @@ struct Throughput { let packets: Int; let nanoseconds: UInt64; let length: Int
     var gbps: Double { pps * Double(length) * 8 / 1e9 }
 }
 
-func oneWay(length: Int) -> Throughput {
+func oneWay(length: Int, pinned: Bool) -> Throughput {
+    pin(to: pinned ? 0 : nil)
+    defer { pin(to: 0) }
     guard let pool = try? PacketPool.create(name: names[3], geometry: .global, mode: 0o600, replace: true),
           let ring = try? RingBuffer.create(name: names[0], replace: true),
           let done = try? RingBuffer.create(name: names[2], replace: true) else { die("create") }
-    let peer = spawnPeer(["sink", names[3], names[0], names[2]])
+    let peer = spawnPeer(["sink", names[3], names[0], names[2]], pinned: pinned)
     let budget = UInt64(seconds * 1e9)
     var sent = 0
     let start = now()
@@ -293,7 +307,7 @@ func allocFree() -> (single: Double, concurrent: Double) {
     return (single, Double(mine + theirs) / (Double(ns) / 1e9))
 }
 
-print("ShmBench: 2 processes, \(fmt(seconds, 1)) s per measurement, \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) CPUs")
+print("ShmBench: 2 processes, \(cpus) CPUs, round trips with one CPU each, \(fmt(seconds, 1)) s per measurement")
 print("")
 print("Round trip (64 B token)           median µs     p99 µs   vs pipe (median)")
 let spinRTT = ringRoundTrip(spin: defaultSpinNanoseconds)
@@ -306,9 +320,12 @@ for (name, s) in [("shm ring, spin 20 µs then futex", spinRTT), ("shm ring, fut
 }
 print("")
 print("One way (alloc + fill + push + pop + free)     packets/s      Gbit/s")
-for len in [64, 1400] {
-    let t = oneWay(length: len)
-    print(padRight("shm, \(len) B", 40) + pad(fmt(t.pps / 1e6, 2) + " M", 15) + pad(fmt(t.gbps, 2), 12))
+for pinned in [true, false] {
+    for len in [64, 1400] {
+        let t = oneWay(length: len, pinned: pinned)
+        print(padRight("shm, \(len) B, " + (pinned ? "one CPU each" : "CPUs as scheduled"), 40)
+              + pad(fmt(t.pps / 1e6, 2) + " M", 15) + pad(fmt(t.gbps, 2), 12))
+    }
 }
 print("")
 let af = allocFree()
