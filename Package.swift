@@ -41,3 +41,9 @@ let package = Package(
         .testTarget(name: "IPCPKitTests", dependencies: ["IPCPKit"]),
     ]
 )
+
+// MARK: - Shared-memory data path (issue 3): multi-process test helper and benchmark.
+package.targets += [
+    .executableTarget(name: "ShmPeer", dependencies: [devKit]),
+    .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
+]

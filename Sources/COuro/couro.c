@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <signal.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -72,4 +73,18 @@ int couro_sigwait_pid(const void *set, pid_t *sender)
     if (sender != NULL)
         *sender = info.si_pid;
     return sig;
+}
+
+int couro_pin_cpu(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (cpu >= 0) {
+        CPU_SET(cpu, &set);
+    } else {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        for (long i = 0; i < n && i < CPU_SETSIZE; i++)
+            CPU_SET(i, &set);
+    }
+    return sched_setaffinity(0, sizeof(set), &set) < 0 ? -errno : 0;
 }

@@ -94,14 +94,18 @@ final class LocalIPCP: IPCPOperations {
         log.info("Flow allocation completed, flows (\(allocator), \(flowID)).")
     }
 
-    /// Drops the flow; its peer keeps pointing at it, so packets towards it
-    /// are dropped until irmd deallocates the peer too.
+    /// Stops the packet loop.
     func shutdown() {
         loop.withLock { $0?.stop() }
     }
 
+    /// Drops the flow and takes its peer's data path down, so that the
+    /// application at the other end reads EFLOWDOWN and deallocates in turn.
+    /// (The reference leaves the peer up until its keepalive times out.)
     func flowDealloc(flowID: Int32) throws(OuroError) {
+        let peer = ipcp.flows.peer(of: flowID)
         try ipcp.releaseFlow(flowID)
+        if let p = peer { ipcp.flows.flow(p)?.flow?.release() }
         log.info("Flow with fd \(flowID) deallocated.")
     }
 }

@@ -38,6 +38,12 @@ final class ShmRingTests: XCTestCase {
         XCTAssertEqual(r.count, 1)
         XCTAssertEqual(try r.read(.nonBlocking), 42)
         XCTAssertEqual(w.count, 0)
+        // Readers and writers taking turns through different handles.
+        for i in 0..<3000 {
+            try (i % 3 == 0 ? w : r).write(i, .nonBlocking)
+            XCTAssertEqual(try (i % 2 == 0 ? w : r).read(.nonBlocking), i)
+            if i % 7 == 0 { assertThrows(.again) { try (i % 5 == 0 ? w : r).read(.nonBlocking) } }
+        }
         assertThrows(.noEntry) { try RingBuffer.open(in: scope.instance, pid: getpid(), flowID: 99) }
     }
 

@@ -51,4 +51,8 @@ static inline void couro_cpu_relax(void)
 #endif
 }
 
+/* Restricts the calling thread to CPU cpu, or lets it run on every online CPU
+ * when cpu < 0 (sched_setaffinity); 0 or -errno. */
+int couro_pin_cpu(int cpu);
+
 #endif

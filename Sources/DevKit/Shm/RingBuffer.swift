@@ -77,6 +77,10 @@ public final class RingBuffer: @unchecked Sendable {
         ring = memory.pointer(Self.slotsOffset, as: UInt32.self)
         dataEvent = ShmEvent(memory, at: Self.dataEventOffset)
         spaceEvent = ShmEvent(memory, at: Self.spaceEventOffset)
+        let t = tail.pointee.load(ordering: .acquiring)
+        writer.withLock { $0 = t }
+        let h = head.pointee.load(ordering: .acquiring)
+        reader.withLock { $0 = h }
     }
 
     // MARK: - Lifecycle
@@ -150,7 +154,7 @@ public final class RingBuffer: @unchecked Sendable {
     @inline(__always)
     private func tryPush(_ value: UInt32) -> Bool {
         writer.withLock { cachedTail -> Bool in
-            let h = head.pointee.load(ordering: .relaxed)
+            let h = head.pointee.load(ordering: .acquiring)
             if h &- cachedTail >= UInt32(Self.capacity) {
                 cachedTail = tail.pointee.load(ordering: .acquiring)
                 if h &- cachedTail >= UInt32(Self.capacity) { return false }
@@ -194,7 +198,7 @@ public final class RingBuffer: @unchecked Sendable {
     @inline(__always)
     private func tryPop() -> Int? {
         reader.withLock { cachedHead -> Int? in
-            let t = tail.pointee.load(ordering: .relaxed)
+            let t = tail.pointee.load(ordering: .acquiring)
             // The cached head is only a hint: another mapping of this ring (irmd
             // draining it) may have moved the tail past it.
             var available = cachedHead &- t

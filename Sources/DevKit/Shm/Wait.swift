@@ -79,7 +79,11 @@ struct ShmEvent {
                 couro_cpu_relax()
                 if ready() { return true }
                 i &+= 1
-                if i & 63 == 0 && end.hasPassed { break }
+                if i & 63 == 0 {
+                    if end.hasPassed { break }
+                    // Lets the peer run should it share this CPU.
+                    sched_yield()
+                }
             }
         }
         while true {
