@@ -10,6 +10,12 @@ let package = Package(
         .executable(name: "irm", targets: ["IRMTool"]),
         .executable(name: "ipcpd-local", targets: ["IPCPLocal"]),
         .library(name: "DevKit", targets: ["DevKit"]),
+
+        // Tools (issue 4, item 5).
+        .executable(name: "oping", targets: ["OPing"]),
+        .executable(name: "operf", targets: ["OPerf"]),
+        .executable(name: "ocbr", targets: ["OCBR"]),
+        .executable(name: "oecho", targets: ["OEcho"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -39,6 +45,14 @@ let package = Package(
         .testTarget(name: "IRMdTests", dependencies: ["IRMd"]),
         .testTarget(name: "IntegrationTests", dependencies: [devKit]),
         .testTarget(name: "IPCPKitTests", dependencies: ["IPCPKit"]),
+
+        // Tools (issue 4, item 5): the four programs and their testable logic.
+        .target(name: "ToolSupport", dependencies: [devKit], path: "Sources/Tools/ToolSupport"),
+        .executableTarget(name: "OPing", dependencies: [devKit, "ToolSupport"], path: "Sources/Tools/OPing"),
+        .executableTarget(name: "OPerf", dependencies: [devKit, "ToolSupport"], path: "Sources/Tools/OPerf"),
+        .executableTarget(name: "OCBR", dependencies: [devKit, "ToolSupport"], path: "Sources/Tools/OCBR"),
+        .executableTarget(name: "OEcho", dependencies: [devKit, "ToolSupport"], path: "Sources/Tools/OEcho"),
+        .testTarget(name: "ToolsTests", dependencies: ["ToolSupport", devKit]),
     ]
 )
 

@@ -1,0 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ToolSupport
+
+let listen: Bool
+do {
+    listen = try OEchoOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    Console.exit(error, usage: OEchoOptions.usage)
+}
+Presence.announce()
+exit(listen ? EchoServer.run() : EchoClient.run())
