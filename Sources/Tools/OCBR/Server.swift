@@ -38,6 +38,7 @@ final class CBRServer: Sendable {
             do {
                 flow = try Flow.accept()
             } catch {
+                Termination.awaitExitIfRequested()
                 Console.say("Failed to accept flow.")
                 if error == .irmd { exit(1) }
                 continue

@@ -11,6 +11,7 @@ enum EchoServer {
             do {
                 flow = try Flow.accept()
             } catch {
+                Termination.awaitExitIfRequested()
                 Console.say("Failed to accept flow.")
                 return 0
             }

@@ -9,5 +9,6 @@ do {
 } catch {
     Console.exit(error, usage: OEchoOptions.usage)
 }
+if listen { Termination.exitOnSignal() }
 Presence.announce()
 exit(listen ? EchoServer.run() : EchoClient.run())

@@ -42,6 +42,7 @@ final class PerfServer: Sendable {
             do {
                 flow = try Flow.accept()
             } catch {
+                Termination.awaitExitIfRequested()
                 Console.say("Failed to accept flow.")
                 if error == .irmd { exit(1) }
                 continue

@@ -11,7 +11,7 @@ do {
 }
 
 if options.listen {
-    Termination.onSignal { _ in exit(0) }
+    Termination.exitOnSignal()
     Presence.announce()
     PerfServer().run()
 } else {

@@ -44,6 +44,7 @@ final class PingServer: Sendable {
             do {
                 flow = try Flow.accept()
             } catch {
+                Termination.awaitExitIfRequested()
                 Console.say("Failed to accept flow: \(error.result).")
                 if error == .irmd { exit(1) }
                 continue
@@ -133,6 +134,7 @@ final class PingServer: Sendable {
             flow = try Flow.accept()
             try flow.setFlags([.readNonBlocking, .readWrite, .readNoPartial])
         } catch {
+            Termination.awaitExitIfRequested()
             Console.say("Failed to accept flow.")
             return
         }

@@ -12,7 +12,7 @@ do {
 Console.say(options.notes)
 
 if options.listen {
-    Termination.onSignal { _ in exit(0) }
+    Termination.exitOnSignal()
     Presence.announce()
     PingServer(options).run()
 } else {

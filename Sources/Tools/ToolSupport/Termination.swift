@@ -23,6 +23,25 @@ public enum Termination {
         }
     }
 
+    /// Raised once a signal asked a server to end.
+    public static let requested = StopFlag()
+
+    /// Installs a handler that ends the process with status 0 (servers).
+    public static func exitOnSignal() {
+        onSignal { _ in
+            requested.raise()
+            exit(0)
+        }
+    }
+
+    /// For a thread whose call failed because the process is ending (irmd
+    /// forgets a process as it exits): waits for the exit to finish instead of
+    /// reporting the failure.
+    public static func awaitExitIfRequested() {
+        guard requested.isRaised else { return }
+        while true { pause() }
+    }
+
     private static func signals() -> sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
