@@ -47,7 +47,7 @@ extension IRMDaemon {
         let reclaimed = shm.reclaim(pid: pid)
         if reclaimed > 0 { log.info("Reclaimed \(reclaimed) packet blocks of process \(pid).") }
         if let uid = removal.idlePoolUID { shm.destroyUserPool(uid: uid) }
-        for f in removal.orphanedFlows {
+        for f in removal.orphanedFlows where !f.gone.contains(pid) {
             let peer = f.nPid == pid ? f.n1Pid : f.nPid
             shm.flowDown(flowID: f.id, pids: [f.nPid, f.n1Pid], notify: peer)
             if f.direct || registry.ipcp(pid: peer) != nil {
