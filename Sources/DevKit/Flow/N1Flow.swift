@@ -77,3 +77,59 @@ extension FlowRuntime {
         }
     }
 }
+
+/// Packet-level access for IPCPs: layers prepend and strip their headers in
+/// place, in the block's head and tail room, and packets cross between an
+/// application's per-user pool and the global pool with exactly one copy.
+extension Flow {
+    /// The next packet the application wrote on this N+1 flow, as a block of
+    /// this process's pool (copied once out of a per-user pool). The caller
+    /// owns the block: it passes it on with `writePacket` or frees it with
+    /// `releasePacket`.
+    public func readPacket(_ mode: WaitMode = .forever) throws(OuroError) -> PacketBuffer {
+        let rt = try FlowRuntime.get(announce: false)
+        let e = try rt.endpoint(fd)
+        let offset = try e.readLock.withLock { (_: inout ()) throws(OuroError) -> Int in try e.rx.read(mode) }
+        e.pool.adopt(offset)
+        if e.pool === rt.pool { return try rt.pool.buffer(at: offset) }
+        return try e.pool.copy(offset, into: rt.pool, mode)
+    }
+
+    /// A fresh block of this process's pool for a `length`-byte packet.
+    public static func allocatePacket(length: Int, _ mode: WaitMode = .forever) throws(OuroError) -> PacketBuffer {
+        try FlowRuntime.get(announce: false).pool.allocate(length: length, mode)
+    }
+
+    /// Hands a block of this process's pool to the application at the other
+    /// end of this N+1 flow (copied once into its per-user pool) and tells it.
+    /// The block is consumed either way: on failure it is freed.
+    public func writePacket(_ packet: PacketBuffer, _ mode: WaitMode = .forever) throws(OuroError) {
+        let rt = try FlowRuntime.get(announce: false)
+        let e: FlowEndpoint
+        do {
+            e = try rt.endpoint(fd)
+        } catch {
+            try? rt.pool.release(packet.offset)
+            throw error
+        }
+        var offset = packet.offset
+        if e.pool !== rt.pool { offset = try rt.pool.copy(packet.offset, into: e.pool, mode).offset }
+        do throws(OuroError) {
+            try e.writeLock.withLock { (_: inout ()) throws(OuroError) in
+                e.pool.handOff(offset)
+                try e.tx.write(offset, mode)
+            }
+        } catch {
+            e.pool.adopt(offset)
+            try? e.pool.release(offset)
+            throw error
+        }
+        e.peerSet.notify(e.flowID, .packet)
+    }
+
+    /// Frees a block this process owns.
+    public static func releasePacket(_ packet: PacketBuffer) {
+        guard let rt = try? FlowRuntime.get(announce: false) else { return }
+        try? rt.pool.release(packet.offset)
+    }
+}
