@@ -1,0 +1,318 @@
+/// The FRCT state machine of one flow (spec host.md §6.3–§6.9) as a value:
+/// every decision FRCT takes, with the clock passed in (monotonic ns), and no
+/// I/O. `FRCTInstance` wraps it with a lock and does the sending.
+///
+/// Packets held in the reorder queue are tokens of type `Int` (pool block
+/// offsets in the library).
+struct FRCTState {
+    /// `FRCT_START_WINDOW`: a new run may send this many packets before the first FC.
+    static let startWindow: UInt32 = 64
+    /// Δt ack (`a`) and Δt rtx (`r`).
+    static let maxAckDelay: Int64 = 10_000_000_000
+    static let maxRetransmitTime: Int64 = 120_000_000_000
+    /// The FRCT tick: an ACK is only sent on its own when nothing was sent for this long.
+    static let tick: Int64 = 5_000_000
+    /// Delay of a timer-driven ACK after storing a packet.
+    static let ackDelay: Int64 = 2 * tick
+    /// Our addition: acknowledge at once when this many packets were taken in
+    /// since the last ACK (the reference only acknowledges on its 10 ms
+    /// timer, which caps a flow at one window per 10 ms). These are ordinary
+    /// ACK|FC packets, as the reference itself sends.
+    static let eagerAckThreshold: UInt32 = 32
+    static let second: Int64 = 1_000_000_000
+
+    /// One direction's connection record.
+    struct Connection: Sendable, Equatable {
+        var lwe: UInt32 = 0
+        var rwe: UInt32 = 0
+        var flags: FRCTFlags = []
+        /// Sender: the next seqno. Receiver: the left window edge last acknowledged.
+        var seqno: UInt32 = 0
+        /// Last activity (ns).
+        var active: Int64
+        /// Inactivity period (whole seconds) after which a new run starts.
+        let inactive: Int64
+
+        /// Whether the record saw no activity for longer than its inactivity
+        /// period, counted in whole seconds as the reference does.
+        func isInactive(at now: Int64) -> Bool {
+            FRCTState.seconds(now) - FRCTState.seconds(active) > inactive
+        }
+
+        /// Seconds left until the record becomes inactive (≤ 0 once it is).
+        func remaining(at now: Int64) -> Int64 {
+            inactive - (FRCTState.seconds(now) - FRCTState.seconds(active))
+        }
+    }
+
+    /// What one received packet did.
+    struct Received: Equatable {
+        /// The packet went to the reorder queue (otherwise the caller frees it).
+        var queued = false
+        /// A control packet to send now.
+        var reply: FRCTHeader?
+        /// Schedule a timer-driven ACK.
+        var delayedAck = false
+        /// The send window moved: wake blocked writers.
+        var windowUpdated = false
+    }
+
+    /// What to do with a packet in the retransmission wheel.
+    enum Retransmission: Equatable {
+        /// Acknowledged meanwhile: forget it.
+        case acknowledged
+        /// Unacknowledged for longer than `r`: the flow is dead.
+        case expired
+        /// Send it again with this ackno and look again after `timeout` ns.
+        case resend(ackno: UInt32, timeout: Int64)
+    }
+
+    var snd: Connection
+    var rcv: Connection
+    private(set) var rtt = RTTEstimator()
+    /// The outstanding RTT probe: its seqno and send time.
+    private(set) var probe: (seqno: UInt32, sent: Int64)?
+    private(set) var queue = ReorderQueue<Int>()
+    private(set) var window = SendWindow()
+    private(set) var statistics = FRCTStatistics()
+
+    /// The state of a fresh flow: `qos` picks the flags (§6.1), `mpl` is the
+    /// flow's maximum packet lifetime in ms; both records start inactive.
+    init(qos: QoSSpec, mplMilliseconds: UInt32, now: Int64) {
+        let mpl = Int64(mplMilliseconds) * 1_000_000
+        let sndInactive = (3 * mpl + Self.maxAckDelay + Self.maxRetransmitTime) / Self.second + 1
+        let rcvInactive = (2 * mpl + Self.maxAckDelay + Self.maxRetransmitTime) / Self.second + 1
+        snd = Connection(active: now - (sndInactive + 1) * Self.second, inactive: sndInactive)
+        rcv = Connection(active: now - (rcvInactive + 1) * Self.second, inactive: rcvInactive)
+        snd.flags = .resourceControl
+        if qos.loss == 0 {
+            snd.flags.formUnion([.retransmission, .linger])
+            rcv.flags = .retransmission
+        }
+        snd.rwe = Self.startWindow
+    }
+
+    /// Floor of `ns` in whole seconds (also for times before the clock's epoch).
+    static func seconds(_ ns: Int64) -> Int64 { ns >= 0 ? ns / second : (ns - second + 1) / second }
+
+    var retransmits: Bool { snd.flags.contains(.retransmission) }
+
+    // MARK: sending (§6.4, §6.5)
+
+    /// The header of the next data packet, and whether it must be kept for
+    /// retransmission. `randomSeqno` gives the first seqno of a new run.
+    mutating func send(now: Int64, randomSeqno: () -> UInt32) -> (header: FRCTHeader, keep: Bool) {
+        var h = FRCTHeader(flags: .data)
+        if snd.seqno == snd.lwe { h.flags.insert(.dataRun) }
+        if snd.isInactive(at: now) {
+            snd.seqno = randomSeqno()
+            snd.lwe = snd.seqno
+            snd.rwe = snd.lwe &+ Self.startWindow
+        }
+        h.seqno = snd.seqno
+        if Self.seconds(now) - Self.seconds(rcv.active) < rcv.inactive {
+            h.flags.insert(.flowControl)
+            h.window = rcv.rwe
+        }
+        if retransmits {
+            if probe == nil { probe = (snd.seqno, now) }
+            if (Self.seconds(now) - Self.seconds(rcv.active)) * Self.second <= Self.maxAckDelay {
+                h.flags.insert(.ack)
+                h.ackno = rcv.lwe
+                rcv.seqno = rcv.lwe
+            }
+        } else {
+            snd.lwe &+= 1
+        }
+        snd.seqno &+= 1
+        snd.active = now
+        statistics.sent += 1
+        return (h, retransmits)
+    }
+
+    /// Whether the flow-control window lets one more packet out (always
+    /// without `.resourceControl`); when closed, the rendezvous decision.
+    mutating func sendWindow(now: Int64) -> SendWindow.Closed? {
+        guard snd.flags.contains(.resourceControl), !SequenceNumber.before(snd.seqno, snd.rwe) else { return nil }
+        let c = window.closed(now: now)
+        if c.rendezvous { statistics.rendezvous += 1 }
+        return c
+    }
+
+    /// Whether the flow-control window lets one more packet out.
+    var windowIsOpen: Bool {
+        !snd.flags.contains(.resourceControl) || SequenceNumber.before(snd.seqno, snd.rwe)
+    }
+
+    /// A rendezvous probe.
+    static let rendezvousHeader = FRCTHeader(flags: .rendezvous)
+
+    // MARK: receiving (§6.6)
+
+    /// Takes in one received packet (`packet` is its token).
+    mutating func receive(_ h: FRCTHeader, packet: Int, now: Int64) -> Received {
+        var r = Received()
+        let seqno = h.seqno
+        if rcv.isInactive(at: now) {
+            if h.flags.contains(.dataRun) {
+                rcv.lwe = seqno
+                rcv.rwe = seqno &+ UInt32(ReorderQueue<Int>.capacity)
+                rcv.seqno = seqno
+            } else if h.flags.contains(.data) {
+                return dropped(r, now: now)
+            }
+        }
+        rcv.active = now
+        if h.flags.contains(.rendezvous) {
+            r.reply = FRCTHeader(flags: .flowControl, window: rcv.rwe)
+            return r
+        }
+        if h.flags.contains(.ack) {
+            if SequenceNumber.after(h.ackno, snd.lwe) { snd.lwe = h.ackno }
+            if let p = probe, SequenceNumber.after(h.ackno, p.seqno) {
+                rtt.sample(now - p.sent)
+                probe = nil
+            }
+        }
+        if h.flags.contains(.flowControl) {
+            snd.rwe = SequenceNumber.reconstructWindow(h.window, current: snd.rwe)
+            window.opened()
+            r.windowUpdated = true
+        }
+        guard h.flags.contains(.data) else { return dropped(r, now: now) }
+        if SequenceNumber.before(seqno, rcv.lwe) {
+            rcv.seqno = seqno
+            statistics.duplicates += 1
+            return dropped(r, now: now)
+        }
+        let queueEnd = rcv.lwe &+ UInt32(ReorderQueue<Int>.capacity)
+        if rcv.flags.contains(.retransmission) {
+            guard SequenceNumber.before(seqno, rcv.rwe), SequenceNumber.before(seqno, queueEnd) else {
+                statistics.outOfWindow += 1
+                return dropped(r, now: now)
+            }
+        } else if queue.count == 0 {
+            // Later packets win: a gap is given up at once. Reference defect
+            // fixed here: the reference moves the left edge over the gap but
+            // not the right one, so the window shrinks by every lost packet and
+            // the flow stalls for good after 256 losses; we move both.
+            skip(to: seqno)
+        } else if !SequenceNumber.before(seqno, queueEnd) {
+            statistics.outOfWindow += 1
+            return dropped(r, now: now)
+        }
+        guard queue.insert(packet, at: seqno) else {
+            statistics.duplicates += 1
+            return dropped(r, now: now)
+        }
+        if rcv.flags.contains(.retransmission) && seqno != rcv.lwe { statistics.outOfOrder += 1 }
+        r.queued = true
+        // Reference defect fixed here: without retransmission the reference
+        // never acknowledges on its own, so a one-way flow never learns that
+        // the window moved and stalls after 64 packets. Its receivers do send
+        // ACK|FC on other paths (vectors/README.md discrepancy 5), so doing it
+        // on the timer too changes nothing a reference peer cannot take.
+        r.delayedAck = true
+        return r
+    }
+
+    private mutating func skip(to seqno: UInt32) {
+        guard SequenceNumber.after(seqno, rcv.lwe) else { return }
+        statistics.outOfOrder += 1
+        rcv.rwe &+= SequenceNumber.distance(from: rcv.lwe, to: seqno)
+        rcv.lwe = seqno
+    }
+
+    private mutating func dropped(_ r: Received, now: Int64) -> Received {
+        var r = r
+        r.reply = acknowledgement(now: now, eager: false)
+        return r
+    }
+
+    /// The next packet in order, if it is there; delivering it moves both
+    /// receive window edges. Without retransmission a gap before the first
+    /// queued packet is given up.
+    mutating func deliver() -> Int? {
+        if let p = queue.take(rcv.lwe) {
+            rcv.lwe &+= 1
+            rcv.rwe &+= 1
+            return p
+        }
+        guard !rcv.flags.contains(.retransmission), let next = queue.firstOccupied(from: rcv.lwe) else { return nil }
+        skip(to: next)
+        return deliver()
+    }
+
+    /// How many packets `deliver()` would give in a row now.
+    var deliverable: Int {
+        guard rcv.flags.contains(.retransmission) else { return queue.count }
+        var n = 0
+        while n < queue.count && queue.isOccupied(rcv.lwe &+ UInt32(n)) { n += 1 }
+        return n
+    }
+
+    /// Empties the reorder queue (the flow is going away).
+    mutating func removeQueued() -> [Int] { queue.removeAll() }
+
+    // MARK: acknowledgements (§6.8)
+
+    /// The ACK|FC to send now, if any: only when something was taken in since
+    /// the last ACK and the peer was heard within `a`. A timer-driven ACK
+    /// (`eager` false) waits while we sent data within one tick (the ACK rides
+    /// on that data); an eager one goes once `eagerAckThreshold` packets are unacknowledged.
+    mutating func acknowledgement(now: Int64, eager: Bool) -> FRCTHeader? {
+        guard SequenceNumber.after(rcv.lwe, rcv.seqno), now - rcv.active <= Self.maxAckDelay else { return nil }
+        if eager {
+            guard SequenceNumber.distance(from: rcv.seqno, to: rcv.lwe) >= Self.eagerAckThreshold else { return nil }
+        } else {
+            guard now - snd.active >= Self.tick else { return nil }
+        }
+        rcv.seqno = rcv.lwe
+        return FRCTHeader(flags: [.ack, .flowControl], window: rcv.rwe, ackno: rcv.lwe)
+    }
+
+    // MARK: retransmission (§6.8)
+
+    /// Decides about the packet `seqno`, first sent at `firstSent`, whose
+    /// retransmission timer expired.
+    mutating func retransmission(of seqno: UInt32, firstSent: Int64, now: Int64) -> Retransmission {
+        if SequenceNumber.before(seqno, snd.lwe) { return .acknowledged }
+        if now - firstSent > Self.maxRetransmitTime { return .expired }
+        if probe?.seqno == seqno {
+            rtt.backOff()
+            probe = nil
+        }
+        statistics.retransmitted += 1
+        return .resend(ackno: rcv.lwe, timeout: rtt.rto)
+    }
+
+    // MARK: deallocation (§6.9)
+
+    /// At deallocation: the final ACK to send (if the last one is stale), how
+    /// long (s) the flow must stay known to the layer, and whether sent data is
+    /// still unacknowledged with `.linger` set.
+    mutating func deallocation(now: Int64) -> (finalAck: FRCTHeader?, seconds: Int64, lingering: Bool) {
+        let ack = rcv.lwe != rcv.seqno ? FRCTHeader(flags: .ack, ackno: rcv.lwe) : nil
+        let wait = max(rcv.remaining(at: now), snd.remaining(at: now), 0)
+        let lingering = snd.flags.contains(.linger) && SequenceNumber.before(snd.lwe, snd.seqno)
+        return (ack, wait, lingering)
+    }
+
+    // MARK: fccntl
+
+    /// FRCTSFLAGS. Retransmission stays as the QoS set it (the peer's receiver
+    /// depends on it). The reference clears every other flag whatever is asked
+    /// (a local defect); here `.resourceControl` and `.linger` are set as given.
+    mutating func setFlags(_ flags: FRCTFlags) {
+        snd.flags = snd.flags.intersection(.retransmission)
+            .union(flags.intersection([.resourceControl, .linger]))
+    }
+
+    /// The counters with the current RTT state.
+    var currentStatistics: FRCTStatistics {
+        var s = statistics
+        s.srtt = .nanoseconds(rtt.srtt)
+        s.rto = .nanoseconds(rtt.rto)
+        return s
+    }
+}
