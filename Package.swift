@@ -40,7 +40,7 @@ let package = Package(
         // Drives the flow API from separate processes in the integration tests.
         .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
-        .testTarget(name: "DevKitTests", dependencies: [devKit]),
+        .testTarget(name: "DevKitTests", dependencies: [devKit], exclude: ["Fixtures"]),
         .testTarget(name: "IRMCLITests", dependencies: ["IRMCLI"], exclude: ["Fixtures"]),
         .testTarget(name: "IRMdTests", dependencies: ["IRMd"]),
         .testTarget(name: "IntegrationTests", dependencies: [devKit]),
