@@ -69,6 +69,15 @@ struct FRCTState {
 
     var snd: Connection
     var rcv: Connection
+    /// With retransmission: the edge up to which everything was received
+    /// (delivered or waiting in the reorder queue). What we acknowledge: the
+    /// reference acknowledges only what the application has read, so its
+    /// acknowledgements — and RTT samples — wait for the reader; packets in
+    /// the reorder queue are safe, so acknowledging them is sound for any
+    /// sender. The window still follows the reader.
+    private(set) var received: UInt32 = 0
+    /// The right window edge we last advertised.
+    private(set) var advertised: UInt32 = 0
     private(set) var rtt = RTTEstimator()
     /// The outstanding RTT probe: its seqno and send time.
     private(set) var probe: (seqno: UInt32, sent: Int64)?
@@ -113,13 +122,14 @@ struct FRCTState {
         if Self.seconds(now) - Self.seconds(rcv.active) < rcv.inactive {
             h.flags.insert(.flowControl)
             h.window = rcv.rwe
+            advertised = rcv.rwe
         }
         if retransmits {
             if probe == nil { probe = (snd.seqno, now) }
             if (Self.seconds(now) - Self.seconds(rcv.active)) * Self.second <= Self.maxAckDelay {
                 h.flags.insert(.ack)
-                h.ackno = rcv.lwe
-                rcv.seqno = rcv.lwe
+                h.ackno = acknowledged
+                rcv.seqno = acknowledged
             }
         } else {
             snd.lwe &+= 1
@@ -158,6 +168,8 @@ struct FRCTState {
                 rcv.lwe = seqno
                 rcv.rwe = seqno &+ UInt32(ReorderQueue<Int>.capacity)
                 rcv.seqno = seqno
+                received = seqno
+                advertised = rcv.rwe
             } else if h.flags.contains(.data) {
                 return dropped(r, now: now)
             }
@@ -165,6 +177,7 @@ struct FRCTState {
         rcv.active = now
         if h.flags.contains(.rendezvous) {
             r.reply = FRCTHeader(flags: .flowControl, window: rcv.rwe)
+            advertised = rcv.rwe
             return r
         }
         if h.flags.contains(.ack) {
@@ -205,7 +218,10 @@ struct FRCTState {
             statistics.duplicates += 1
             return dropped(r, now: now)
         }
-        if rcv.flags.contains(.retransmission) && seqno != rcv.lwe { statistics.outOfOrder += 1 }
+        if rcv.flags.contains(.retransmission) {
+            if SequenceNumber.after(seqno, received) { statistics.outOfOrder += 1 }
+            while queue.isOccupied(received) && SequenceNumber.before(received, queueEnd) { received &+= 1 }
+        }
         r.queued = true
         // Reference defect fixed here: without retransmission the reference
         // never acknowledges on its own, so a one-way flow never learns that
@@ -256,19 +272,30 @@ struct FRCTState {
 
     // MARK: acknowledgements (§6.8)
 
-    /// The ACK|FC to send now, if any: only when something was taken in since
-    /// the last ACK and the peer was heard within `a`. A timer-driven ACK
-    /// (`eager` false) waits while we sent data within one tick (the ACK rides
-    /// on that data); an eager one goes once `eagerAckThreshold` packets are unacknowledged.
+    /// The sequence number we acknowledge: everything before it arrived.
+    var acknowledged: UInt32 { rcv.flags.contains(.retransmission) ? received : rcv.lwe }
+
+    /// The ACK|FC to send now, if any, and only while the peer was heard
+    /// within `a`. A timer-driven one (`eager` false, the reference's rule)
+    /// when something arrived since the last ACK and we sent no data within one
+    /// tick (the ACK rides on that data). An eager one (ours) once
+    /// `eagerAckThreshold` packets are unacknowledged or the reader moved the
+    /// window that far since it was last advertised.
     mutating func acknowledgement(now: Int64, eager: Bool) -> FRCTHeader? {
-        guard SequenceNumber.after(rcv.lwe, rcv.seqno), now - rcv.active <= Self.maxAckDelay else { return nil }
+        guard now - rcv.active <= Self.maxAckDelay else { return nil }
+        let ack = acknowledged
         if eager {
-            guard SequenceNumber.distance(from: rcv.seqno, to: rcv.lwe) >= Self.eagerAckThreshold else { return nil }
+            let acks = SequenceNumber.after(ack, rcv.seqno)
+                && SequenceNumber.distance(from: rcv.seqno, to: ack) >= Self.eagerAckThreshold
+            let moves = SequenceNumber.after(rcv.rwe, advertised)
+                && SequenceNumber.distance(from: advertised, to: rcv.rwe) >= Self.eagerAckThreshold
+            guard acks || moves else { return nil }
         } else {
-            guard now - snd.active >= Self.tick else { return nil }
+            guard SequenceNumber.after(ack, rcv.seqno), now - snd.active >= Self.tick else { return nil }
         }
-        rcv.seqno = rcv.lwe
-        return FRCTHeader(flags: [.ack, .flowControl], window: rcv.rwe, ackno: rcv.lwe)
+        rcv.seqno = ack
+        advertised = rcv.rwe
+        return FRCTHeader(flags: [.ack, .flowControl], window: rcv.rwe, ackno: ack)
     }
 
     // MARK: retransmission (§6.8)
@@ -283,7 +310,7 @@ struct FRCTState {
             probe = nil
         }
         statistics.retransmitted += 1
-        return .resend(ackno: rcv.lwe, timeout: rtt.rto)
+        return .resend(ackno: acknowledged, timeout: rtt.rto)
     }
 
     // MARK: deallocation (§6.9)
@@ -292,7 +319,7 @@ struct FRCTState {
     /// long (s) the flow must stay known to the layer, and whether sent data is
     /// still unacknowledged with `.linger` set.
     mutating func deallocation(now: Int64) -> (finalAck: FRCTHeader?, seconds: Int64, lingering: Bool) {
-        let ack = rcv.lwe != rcv.seqno ? FRCTHeader(flags: .ack, ackno: rcv.lwe) : nil
+        let ack = acknowledged != rcv.seqno ? FRCTHeader(flags: .ack, ackno: acknowledged) : nil
         let wait = max(rcv.remaining(at: now), snd.remaining(at: now), 0)
         let lingering = snd.flags.contains(.linger) && SequenceNumber.before(snd.lwe, snd.seqno)
         return (ack, wait, lingering)

@@ -81,7 +81,7 @@ extension FlowRuntime {
         let now = FRCTInstance.now
         let (r, eager) = f.state.withLock { s in
             let r = s.receive(h, packet: offset, now: now)
-            return (r, r.queued ? s.acknowledgement(now: now, eager: true) : nil)
+            return (r, r.reply == nil ? s.acknowledgement(now: now, eager: true) : nil)
         }
         if !r.queued { try? e.pool.release(offset) }
         if let reply = r.reply ?? eager { sendControl(e, reply, wait: wait) }
