@@ -87,14 +87,15 @@ final class FRCTCoreTests: XCTestCase {
         XCTAssertTrue(q.insert(2, at: 1))
         XCTAssertFalse(q.insert(3, at: 1 &+ 256), "same slot")
         XCTAssertEqual(q.count, 2)
-        XCTAssertEqual(q.firstOccupied(from: 0), 1)
-        XCTAssertEqual(q.firstOccupied(from: 0xFFFF_FFF0), 0xFFFF_FFFF)
+        XCTAssertEqual(q.firstOccupied(from: 0, before: 256), 1)
+        XCTAssertEqual(q.firstOccupied(from: 0xFFFF_FFF0, before: 0xF0), 0xFFFF_FFFF)
+        XCTAssertNil(q.firstOccupied(from: 2, before: 200), "only up to the end")
         XCTAssertNil(q.take(0))
         XCTAssertEqual(q.take(0xFFFF_FFFF), 1)
         XCTAssertFalse(q.isOccupied(0xFF))
         XCTAssertEqual(q.removeAll(), [2])
         XCTAssertEqual(q.count, 0)
-        XCTAssertNil(q.firstOccupied(from: 0))
+        XCTAssertNil(q.firstOccupied(from: 0, before: 256))
     }
 
     func testTimerWheelPositions() {

@@ -83,19 +83,22 @@ final class FRCTStateTests: XCTestCase {
         let third = r.receive(h[2], packet: 12, now: now)
         XCTAssertTrue(third.queued)
         XCTAssertTrue(third.delayedAck)
+        XCTAssertEqual(third.reply, FRCTHeader(flags: [.ack, .flowControl], window: 0xFFFF_FFFE &+ 256, ackno: 0xFFFF_FFFF),
+                       "a gap is reported at once")
         XCTAssertEqual(r.deliver(), 10)
         XCTAssertNil(r.deliver(), "the second is missing")
         XCTAssertEqual(r.currentStatistics.outOfOrder, 1)
         now += 11 * ms
-        let ack = r.acknowledgement(now: now, eager: false)
-        XCTAssertEqual(ack, FRCTHeader(flags: [.ack, .flowControl], window: 0xFFFF_FFFE &+ 257, ackno: 0xFFFF_FFFF))
         XCTAssertNil(r.acknowledgement(now: now, eager: false), "nothing new")
+        let ack = third.reply
         XCTAssertFalse(s.receive(ack!, packet: 20, now: now).queued)
         XCTAssertEqual(s.snd.lwe, 0xFFFF_FFFF)
-        XCTAssertEqual(s.rtt.srtt, 13 * ms, "the first packet was the probe")
+        XCTAssertEqual(s.rtt.srtt, 13 * ms, "the first packet was acknowledged")
         XCTAssertEqual(s.retransmission(of: 0xFFFF_FFFE, firstSent: t0, now: now), .acknowledged)
-        let again = s.retransmission(of: 0xFFFF_FFFF, firstSent: t0, now: now)
-        XCTAssertEqual(again, .resend(ackno: s.rcv.lwe, timeout: s.rtt.rto))
+        now += s.rtt.rto
+        XCTAssertEqual(s.retransmission(of: 0, firstSent: t0, now: now),
+                       .resend(seqno: 0xFFFF_FFFF, ackno: 0, timeout: s.rtt.rto), "a later timer finds the oldest due")
+        XCTAssertEqual(s.pdu(of: 0xFFFF_FFFF), nil, "nothing kept in this test")
         XCTAssertEqual(s.currentStatistics.retransmitted, 1)
         XCTAssertTrue(r.receive(h[1], packet: 11, now: now).queued)
         XCTAssertEqual(r.deliver(), 11)
@@ -105,16 +108,25 @@ final class FRCTStateTests: XCTestCase {
         XCTAssertEqual(s.retransmission(of: 0, firstSent: t0, now: t0 + 121_000 * ms), .expired)
     }
 
-    func testKarnBackOffOfTheProbe() {
+    func testRTTSamplesAndBackOff() {
         var s = state(.data)
-        _ = send(&s, t0)
-        _ = send(&s, t0)
-        XCTAssertEqual(s.probe?.seqno, 0)
-        XCTAssertEqual(s.retransmission(of: 1, firstSent: t0, now: t0 + ms), .resend(ackno: 0, timeout: 1_000_000_000))
-        XCTAssertEqual(s.retransmission(of: 0, firstSent: t0, now: t0 + ms), .resend(ackno: 0, timeout: 2_000_000_000))
-        XCTAssertNil(s.probe, "the probe is abandoned")
-        XCTAssertEqual(send(&s, t0 + 2 * ms).seqno, 2)
-        XCTAssertEqual(s.probe?.seqno, 2, "the next packet probes")
+        for _ in 0..<4 { _ = send(&s, t0) }
+        _ = s.receive(FRCTHeader(flags: .ack, ackno: 2), packet: 0, now: t0 + 4 * ms)
+        XCTAssertEqual(s.rtt.srtt, 4 * ms, "packets 0 and 1 acknowledged: a sample")
+        XCTAssertEqual(s.rtt.rto, 12 * ms)
+        XCTAssertEqual(s.retransmission(of: 3, firstSent: t0, now: t0 + 5 * ms), .wait(timeout: 7 * ms), "2 is not due yet")
+        XCTAssertEqual(s.retransmission(of: 3, firstSent: t0, now: t0 + 12 * ms), .resend(seqno: 2, ackno: 0, timeout: 12 * ms),
+                       "only the oldest is sent again")
+        XCTAssertEqual(s.retransmission(of: 2, firstSent: t0, now: t0 + 13 * ms), .wait(timeout: 11 * ms))
+        XCTAssertEqual(s.retransmission(of: 2, firstSent: t0, now: t0 + 24 * ms), .resend(seqno: 2, ackno: 0, timeout: 24 * ms),
+                       "again: doubled")
+        XCTAssertEqual(s.currentStatistics.retransmitted, 2)
+        _ = s.receive(FRCTHeader(flags: .ack, ackno: 3), packet: 0, now: t0 + 30 * ms)
+        XCTAssertEqual(s.rtt.srtt, 4 * ms, "a retransmitted packet gives no sample (Karn)")
+        XCTAssertEqual(s.rtt.rto, 12 * ms, "progress ends the back-off")
+        _ = send(&s, t0 + 40 * ms)
+        _ = s.receive(FRCTHeader(flags: .ack, ackno: 5), packet: 0, now: t0 + 42 * ms)
+        XCTAssertEqual(s.rtt.srtt, 4 * ms - ms / 4, "sent after the retransmission: a sample, 4 + (2 − 4)/8 ms")
     }
 
     func testWindowClosesAndRendezvous() {

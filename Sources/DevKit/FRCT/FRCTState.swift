@@ -14,6 +14,12 @@ struct FRCTState {
     static let tick: Int64 = 5_000_000
     /// Delay of a timer-driven ACK after storing a packet.
     static let ackDelay: Int64 = 2 * tick
+    /// Duplicate ACKs that make the sender resend its oldest packet at once,
+    /// and out-of-order arrivals per gap the receiver reports at once.
+    static let duplicateAckThreshold = 3
+    /// At most this many packets unacknowledged (the reorder queue's size),
+    /// whatever window the peer grants: each has its slot for retransmission.
+    static let maxOutstanding: UInt32 = 256
     /// Our addition: acknowledge at once when this many packets were taken in
     /// since the last ACK (the reference only acknowledges on its 10 ms
     /// timer, which caps a flow at one window per 10 ms). These are ordinary
@@ -55,16 +61,22 @@ struct FRCTState {
         var delayedAck = false
         /// The send window moved: wake blocked writers.
         var windowUpdated = false
+        /// Duplicate ACKs say the oldest packet is lost: resend it now
+        /// (`resendOldest`).
+        var fastRetransmit = false
     }
 
     /// What to do with a packet in the retransmission wheel.
     enum Retransmission: Equatable {
         /// Acknowledged meanwhile: forget it.
         case acknowledged
+        /// Nothing to send yet: look again after `timeout` ns.
+        case wait(timeout: Int64)
         /// Unacknowledged for longer than `r`: the flow is dead.
         case expired
-        /// Send it again with this ackno and look again after `timeout` ns.
-        case resend(ackno: UInt32, timeout: Int64)
+        /// Send packet `seqno` (the oldest unacknowledged) again with this
+        /// ackno, and look again after `timeout` ns.
+        case resend(seqno: UInt32, ackno: UInt32, timeout: Int64)
     }
 
     var snd: Connection
@@ -79,8 +91,42 @@ struct FRCTState {
     /// The right window edge we last advertised.
     private(set) var advertised: UInt32 = 0
     private(set) var rtt = RTTEstimator()
-    /// The outstanding RTT probe: its seqno and send time.
-    private(set) var probe: (seqno: UInt32, sent: Int64)?
+    /// With retransmission, per slot `seqno mod 256` of the sent packets: the
+    /// seqno, when it was sent, and whether it was sent again.
+    ///
+    /// RTT sampling differs from the reference (which times one probe packet
+    /// at a time): an ACK that moves the left edge over packets none of which
+    /// was retransmitted gives a sample for the last of them; an ACK held up
+    /// behind a retransmitted packet gives none (Karn). The reference's probe
+    /// is acknowledged cumulatively, so behind a lost packet its sample
+    /// includes the whole retransmission timeout, and the timeout feeds on
+    /// itself until it reaches tens of seconds under steady loss. Likewise the
+    /// timeout doubles when the oldest unacknowledged packet times out again
+    /// after a retransmission (persistent loss), not whenever whichever packet
+    /// was the probe does: without selective acknowledgement every packet
+    /// behind a lost one times out too. Nothing of this is on the wire.
+    ///
+    /// Loss recovery adds to the reference, with packets it already knows:
+    /// a receiver that sees a gap acknowledges at once (ACK|FC with its
+    /// unchanged edge, up to `duplicateAckThreshold` times per gap), and a
+    /// sender that gets that many such ACKs resends the oldest packet without
+    /// waiting for its timeout (fast retransmit). Without it a lost packet
+    /// holds up the whole window for a timeout and everything behind it
+    /// is retransmitted too.
+    ///
+    /// While recovering (from a fast retransmit until everything sent before
+    /// it is acknowledged) an ACK that moves the edge only part of the way
+    /// resends the new oldest packet at once (as TCP NewReno does), and a
+    /// timeout resends only the oldest packet: the others wait behind it
+    /// rather than being sent again although they arrived.
+    private var sent = [(seqno: UInt32, time: Int64, resentAt: Int64?, pdu: [UInt8])](repeating: (0, 0, 0, []), count: 256)
+    /// Pure ACKs repeating the sender's left edge, and the edge already resent fast.
+    private var duplicateAcks = 0
+    private var fastRetransmitted: UInt32?
+    /// While recovering: the next seqno when recovery started.
+    private var recoveryPoint: UInt32?
+    /// Immediate ACKs sent for the current gap.
+    private var gapAcks = 0
     private(set) var queue = ReorderQueue<Int>()
     private(set) var window = SendWindow()
     private(set) var statistics = FRCTStatistics()
@@ -125,7 +171,7 @@ struct FRCTState {
             advertised = rcv.rwe
         }
         if retransmits {
-            if probe == nil { probe = (snd.seqno, now) }
+            sent[Self.slot(snd.seqno)] = (snd.seqno, now, nil, [])
             if (Self.seconds(now) - Self.seconds(rcv.active)) * Self.second <= Self.maxAckDelay {
                 h.flags.insert(.ack)
                 h.ackno = acknowledged
@@ -143,15 +189,17 @@ struct FRCTState {
     /// Whether the flow-control window lets one more packet out (always
     /// without `.resourceControl`); when closed, the rendezvous decision.
     mutating func sendWindow(now: Int64) -> SendWindow.Closed? {
-        guard snd.flags.contains(.resourceControl), !SequenceNumber.before(snd.seqno, snd.rwe) else { return nil }
+        guard !windowIsOpen else { return nil }
         let c = window.closed(now: now)
         if c.rendezvous { statistics.rendezvous += 1 }
         return c
     }
 
-    /// Whether the flow-control window lets one more packet out.
+    /// Whether the flow-control window lets one more packet out (and, with
+    /// retransmission, fewer than `maxOutstanding` are unacknowledged).
     var windowIsOpen: Bool {
-        !snd.flags.contains(.resourceControl) || SequenceNumber.before(snd.seqno, snd.rwe)
+        if retransmits && SequenceNumber.distance(from: snd.lwe, to: snd.seqno) >= Self.maxOutstanding { return false }
+        return !snd.flags.contains(.resourceControl) || SequenceNumber.before(snd.seqno, snd.rwe)
     }
 
     /// A rendezvous probe.
@@ -180,11 +228,32 @@ struct FRCTState {
             advertised = rcv.rwe
             return r
         }
-        if h.flags.contains(.ack) {
-            if SequenceNumber.after(h.ackno, snd.lwe) { snd.lwe = h.ackno }
-            if let p = probe, SequenceNumber.after(h.ackno, p.seqno) {
-                rtt.sample(now - p.sent)
-                probe = nil
+        if h.flags.contains(.ack), SequenceNumber.after(h.ackno, snd.lwe) {
+            if retransmits {
+                if let sample = rttSample(from: snd.lwe, to: h.ackno, now: now) { rtt.sample(sample) }
+                var k = snd.lwe
+                while k != h.ackno && SequenceNumber.distance(from: snd.lwe, to: k) < Self.maxOutstanding {
+                    if sent[Self.slot(k)].seqno == k { sent[Self.slot(k)].pdu = [] }
+                    k &+= 1
+                }
+            }
+            snd.lwe = h.ackno
+            duplicateAcks = 0
+            rtt.progressed()
+            if let p = recoveryPoint {
+                if SequenceNumber.before(snd.lwe, p) {
+                    r.fastRetransmit = true
+                } else {
+                    recoveryPoint = nil
+                }
+            }
+        } else if retransmits, h.flags.contains(.ack), !h.flags.contains(.data), h.ackno == snd.lwe,
+                  SequenceNumber.before(snd.lwe, snd.seqno) {
+            duplicateAcks += 1
+            if duplicateAcks == Self.duplicateAckThreshold && fastRetransmitted != snd.lwe {
+                fastRetransmitted = snd.lwe
+                recoveryPoint = snd.seqno
+                r.fastRetransmit = true
             }
         }
         if h.flags.contains(.flowControl) {
@@ -219,8 +288,25 @@ struct FRCTState {
             return dropped(r, now: now)
         }
         if rcv.flags.contains(.retransmission) {
-            if SequenceNumber.after(seqno, received) { statistics.outOfOrder += 1 }
+            let edge = received
             while queue.isOccupied(received) && SequenceNumber.before(received, queueEnd) { received &+= 1 }
+            if received != edge {
+                gapAcks = 0
+                if queue.firstOccupied(from: received, before: queueEnd) != nil {
+                    // A hole filled and another one is next: say so at once.
+                    rcv.seqno = received
+                    advertised = rcv.rwe
+                    r.reply = FRCTHeader(flags: [.ack, .flowControl], window: rcv.rwe, ackno: received)
+                }
+            } else if SequenceNumber.after(seqno, received) {
+                statistics.outOfOrder += 1
+                if gapAcks < Self.duplicateAckThreshold {
+                    gapAcks += 1
+                    rcv.seqno = received
+                    advertised = rcv.rwe
+                    r.reply = FRCTHeader(flags: [.ack, .flowControl], window: rcv.rwe, ackno: received)
+                }
+            }
         }
         r.queued = true
         // Reference defect fixed here: without retransmission the reference
@@ -230,6 +316,25 @@ struct FRCTState {
         // on the timer too changes nothing a reference peer cannot take.
         r.delayedAck = true
         return r
+    }
+
+    @inline(__always)
+    private static func slot(_ seqno: UInt32) -> Int { Int(seqno & 255) }
+
+    /// The RTT an ACK moving the left edge from `lwe` to `ackno` measures:
+    /// that of the last packet it covers, if that one was sent once and after
+    /// every retransmission of the packets before it (so none held the ACK up).
+    private func rttSample(from lwe: UInt32, to ackno: UInt32, now: Int64) -> Int64? {
+        let n = SequenceNumber.distance(from: lwe, to: ackno)
+        guard n <= Self.maxOutstanding else { return nil }
+        let last = sent[Self.slot(ackno &- 1)]
+        guard last.seqno == ackno &- 1, last.resentAt == nil else { return nil }
+        for k in 0..<n {
+            let e = sent[Self.slot(lwe &+ k)]
+            guard e.seqno == lwe &+ k else { return nil }
+            if let t = e.resentAt, t >= last.time { return nil }
+        }
+        return now - last.time
     }
 
     private mutating func skip(to seqno: UInt32) {
@@ -254,7 +359,7 @@ struct FRCTState {
             rcv.rwe &+= 1
             return p
         }
-        guard !rcv.flags.contains(.retransmission), let next = queue.firstOccupied(from: rcv.lwe) else { return nil }
+        guard !rcv.flags.contains(.retransmission), let next = queue.firstOccupied(from: rcv.lwe, before: rcv.lwe &+ UInt32(ReorderQueue<Int>.capacity)) else { return nil }
         skip(to: next)
         return deliver()
     }
@@ -300,17 +405,48 @@ struct FRCTState {
 
     // MARK: retransmission (§6.8)
 
+    /// Keeps the whole PDU of the data packet `seqno` just sent, as it was
+    /// before the send pipeline (so that a retransmission goes through it
+    /// again, encryption included).
+    mutating func keep(_ pdu: [UInt8], seqno: UInt32) {
+        let i = Self.slot(seqno)
+        if sent[i].seqno == seqno { sent[i].pdu = pdu }
+    }
+
+    /// The kept PDU of `seqno`, if it is still unacknowledged.
+    func pdu(of seqno: UInt32) -> [UInt8]? {
+        let e = sent[Self.slot(seqno)]
+        guard e.seqno == seqno, !SequenceNumber.before(seqno, snd.lwe), !e.pdu.isEmpty else { return nil }
+        return e.pdu
+    }
+
+    /// Fast retransmit: the oldest unacknowledged packet to send again now,
+    /// with the current ackno.
+    mutating func resendOldest(now: Int64) -> (pdu: [UInt8], ackno: UInt32)? {
+        guard let p = pdu(of: snd.lwe) else { return nil }
+        sent[Self.slot(snd.lwe)].resentAt = now
+        statistics.retransmitted += 1
+        return (p, acknowledged)
+    }
+
     /// Decides about the packet `seqno`, first sent at `firstSent`, whose
-    /// retransmission timer expired.
+    /// retransmission timer expired. Only the oldest unacknowledged packet is
+    /// ever sent again on a timeout, once it was last sent a timeout ago (a
+    /// timer of any packet behind it may be what finds it due); the
+    /// others wait (see `sent`).
     mutating func retransmission(of seqno: UInt32, firstSent: Int64, now: Int64) -> Retransmission {
         if SequenceNumber.before(seqno, snd.lwe) { return .acknowledged }
         if now - firstSent > Self.maxRetransmitTime { return .expired }
-        if probe?.seqno == seqno {
-            rtt.backOff()
-            probe = nil
-        }
+        let oldest = snd.lwe
+        let j = Self.slot(oldest)
+        guard sent[j].seqno == oldest else { return .wait(timeout: rtt.rto) }
+        let last = sent[j].resentAt ?? sent[j].time
+        if now - last < rtt.rto { return .wait(timeout: rtt.rto - (now - last)) }
+        if sent[j].resentAt != nil { rtt.backOff() }
+        sent[j].resentAt = now
+        if recoveryPoint == nil { recoveryPoint = snd.seqno }
         statistics.retransmitted += 1
-        return .resend(ackno: acknowledged, timeout: rtt.rto)
+        return .resend(seqno: oldest, ackno: acknowledged, timeout: rtt.rto)
     }
 
     // MARK: deallocation (§6.9)

@@ -5,15 +5,13 @@ import Synchronization
 /// Entries name their flow by descriptor and flow id, so that a descriptor
 /// reused by another flow is recognised.
 final class FRCTTimers: Sendable {
-    /// A sent packet kept for retransmission: the whole PDU (FRCT header and
-    /// payload) as it was before it entered the send pipeline.
+    /// A sent packet's retransmission timer (its PDU is kept by the flow's FRCT state).
     struct Retransmit: Sendable {
         let fd: Int32
         let flowID: Int
         let seqno: UInt32
         /// When it was first sent (monotonic ns).
         let firstSent: Int64
-        let pdu: [UInt8]
     }
 
     struct DelayedAck: Sendable {

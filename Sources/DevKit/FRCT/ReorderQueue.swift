@@ -33,10 +33,12 @@ struct ReorderQueue<Element> {
         return e
     }
 
-    /// The first occupied slot at or after `seqno`, as a sequence number.
-    func firstOccupied(from seqno: UInt32) -> UInt32? {
+    /// The first occupied slot from `seqno` up to (not including) `end`, as a
+    /// sequence number (`end` at most one capacity further).
+    func firstOccupied(from seqno: UInt32, before end: UInt32) -> UInt32? {
         guard count > 0 else { return nil }
-        for k in 0..<UInt32(Self.capacity) where slots[Self.index(seqno &+ k)] != nil { return seqno &+ k }
+        let n = min(end &- seqno, UInt32(Self.capacity))
+        for k in 0..<n where slots[Self.index(seqno &+ k)] != nil { return seqno &+ k }
         return nil
     }
 

@@ -46,8 +46,9 @@ extension FlowRuntime {
             }
             h.write(to: buf.bytes.baseAddress!)
             if keep {
-                timers.scheduleRetransmit(.init(fd: e.fd, flowID: e.flowID, seqno: h.seqno, firstSent: now,
-                                                pdu: Array(buf.bytes)), delay: rto)
+                let pdu = Array(buf.bytes)
+                f.state.withLock { $0.keep(pdu, seqno: h.seqno) }
+                timers.scheduleRetransmit(.init(fd: e.fd, flowID: e.flowID, seqno: h.seqno, firstSent: now), delay: rto)
             }
             try transmit(e, buf, mode)
         }
@@ -79,11 +80,13 @@ extension FlowRuntime {
         let h = FRCTHeader(reading: buf.bytes.baseAddress!)
         try? buf.headRelease(FRCTHeader.size)
         let now = FRCTInstance.now
-        let (r, eager) = f.state.withLock { s in
+        let (r, eager, fast) = f.state.withLock { s in
             let r = s.receive(h, packet: offset, now: now)
-            return (r, r.reply == nil ? s.acknowledgement(now: now, eager: true) : nil)
+            return (r, r.reply == nil ? s.acknowledgement(now: now, eager: true) : nil,
+                    r.fastRetransmit ? s.resendOldest(now: now) : nil)
         }
         if !r.queued { try? e.pool.release(offset) }
+        if let (pdu, ackno) = fast { resend(e, pdu, ackno: ackno) }
         if let reply = r.reply ?? eager { sendControl(e, reply, wait: wait) }
         if r.delayedAck { timers.scheduleAck(fd: e.fd, flowID: e.flowID) }
         if r.windowUpdated { f.windowChanged.broadcast() }
@@ -157,13 +160,20 @@ extension FlowRuntime {
         }
         for r in retransmits {
             guard let (e, f) = frctEndpoint(fd: r.fd, flowID: r.flowID) else { continue }
-            switch f.state.withLock({ $0.retransmission(of: r.seqno, firstSent: r.firstSent, now: FRCTInstance.now) }) {
+            let (decision, pdu) = f.state.withLock { s -> (FRCTState.Retransmission, [UInt8]?) in
+                let d = s.retransmission(of: r.seqno, firstSent: r.firstSent, now: FRCTInstance.now)
+                guard case .resend(let seqno, _, _) = d else { return (d, nil) }
+                return (d, s.pdu(of: seqno))
+            }
+            switch decision {
             case .acknowledged:
                 continue
             case .expired:
                 markDown(e)
-            case .resend(let ackno, let timeout):
-                resend(e, r.pdu, ackno: ackno)
+            case .wait(let timeout):
+                timers.scheduleRetransmit(r, delay: timeout)
+            case .resend(_, let ackno, let timeout):
+                if let p = pdu { resend(e, p, ackno: ackno) }
                 timers.scheduleRetransmit(r, delay: timeout)
             }
         }
