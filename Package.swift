@@ -60,4 +60,5 @@ let package = Package(
 package.targets += [
     .executableTarget(name: "ShmPeer", dependencies: [devKit]),
     .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
+    .executableTarget(name: "FlowBench", dependencies: [devKit], path: "benchmarks/FlowBench"),
 ]
