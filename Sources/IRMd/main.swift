@@ -71,6 +71,7 @@ do {
         break
     case .recoveredStale(let owner):
         log.warning("IRMd didn't properly shut down last time (pid \(owner)).")
+        SharedObjects.removeStale(instance: instance, keeping: instance.lockfileName)
         log.warning("Stale resources cleaned.")
     case .alreadyRunning(let owner):
         log.warning("IRMd already running (\(owner)), exiting.")

@@ -99,6 +99,22 @@ final class IRMdControlTests: XCTestCase {
         XCTAssertEqual(node.shmObjects, [])
     }
 
+    /// irmd killed outright: the next one recovers the lock and the objects left.
+    func testStaleInstanceIsRecovered() throws {
+        XCTAssertEqual(try node.irm("ipcp bootstrap type local name lo layer lo").status, 0)
+        let irmd = try XCTUnwrap(node.irmd)
+        let ipcp = try XCTUnwrap(childPids(of: irmd.processIdentifier).first)
+        kill(irmd.processIdentifier, SIGKILL)
+        irmd.waitUntilExit()
+        XCTAssertTrue(eventually(5) { Spawned.isGone(ipcp) }, "the IPCP dies with its irmd")
+        XCTAssertFalse(node.shmObjects.isEmpty, "a killed irmd leaves its objects")
+        try node.startIRMd()
+        XCTAssertTrue(node.irmdLog.contains("Stale resources cleaned."))
+        XCTAssertEqual(try node.irm("ipcp list").output, "No IPCPs in system.\n\n")
+        XCTAssertEqual(node.stop(), 0)
+        XCTAssertEqual(node.shmObjects, [])
+    }
+
     func testSecondIRMdRefusesToStart() throws {
         let second = Process()
         second.executableURL = URL(fileURLWithPath: buildDirectory + "/irmd")

@@ -77,7 +77,7 @@ final class TestInstance {
     @discardableResult
     func run(_ tool: String, _ arguments: [String], timeout: TimeInterval = 30) throws -> CommandResult {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: buildDirectory + "/" + tool)
+        p.executableURL = URL(fileURLWithPath: tool.hasPrefix("/") ? tool : buildDirectory + "/" + tool)
         p.arguments = arguments
         p.environment = environment
         let pipe = Pipe()
