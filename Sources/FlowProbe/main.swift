@@ -14,6 +14,8 @@ import DevKit
 //   FlowProbe hold NAME                    allocate, send one packet, then sleep until killed
 //   FlowProbe read-until-error             accept one flow, read until an error, print its code
 //   FlowProbe read-until-error-client NAME allocate a flow to NAME, read until an error, print its code
+//   FlowProbe idle-client NAME TIMEOUT_MS  allocate a flow with that peer timeout, then stay silent
+//   FlowProbe hog COUNT                    take COUNT blocks of the global pool, then sleep until killed
 //   FlowProbe fccntl NAME                  check flow control settings on a flow to NAME
 
 func say(_ s: String) {
@@ -114,6 +116,17 @@ do throws(OuroError) {
                 exit(0)
             }
         }
+    case "idle-client":
+        var qos = QoSSpec.raw
+        qos.timeout = UInt32(args[2])!
+        let flow = try Flow.allocate(to: args[1], qos: qos, timeout: .seconds(20))
+        say("allocated \(try flow.flowID())")
+        while true { sleep(100) }
+    case "hog":
+        let pool = try PacketPool.openGlobal(in: .current)
+        for _ in 0..<Int(args[1])! { _ = try pool.allocate(length: 1000, .nonBlocking) }
+        say("holding blocks")
+        while true { sleep(100) }
     case "fccntl":
         let flow = try Flow.allocate(to: args[1], timeout: .seconds(20))
         try flow.setReceiveTimeout(.milliseconds(50))
