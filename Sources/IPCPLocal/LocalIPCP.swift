@@ -104,6 +104,11 @@ final class LocalIPCP: IPCPOperations {
     /// (The reference leaves the peer up until its keepalive times out.)
     func flowDealloc(flowID: Int32) throws(OuroError) {
         let peer = ipcp.flows.peer(of: flowID)
+        if let p = peer {
+            // The peer must not keep pointing at this flow id: irmd may hand it
+            // to a new flow as soon as this one is released.
+            ipcp.flows.setPeer(nil, of: p)
+        }
         try ipcp.releaseFlow(flowID)
         if let p = peer { ipcp.flows.flow(p)?.flow?.release() }
         log.info("Flow with fd \(flowID) deallocated.")

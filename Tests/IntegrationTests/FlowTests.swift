@@ -7,18 +7,7 @@ import Glibc
 
 /// Flows on one host: direct flows and flows through ipcpd-local, between real
 /// processes (FlowProbe) in a private instance.
-final class FlowTests: XCTestCase {
-    var node: TestInstance!
-
-    override func setUpWithError() throws {
-        node = try TestInstance()
-        try node.startIRMd()
-    }
-
-    override func tearDown() {
-        node?.tearDown()
-    }
-
+final class FlowTests: NodeTestCase {
     /// Starts an echo server bound to `name`.
     private func echoServer(_ name: String) throws -> Process {
         let server = try node.spawn("FlowProbe", ["echo-server"])
