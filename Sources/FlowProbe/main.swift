@@ -48,6 +48,9 @@ do throws(OuroError) {
                         let n = try buf.withUnsafeMutableBytes { try flow.read(into: $0) }
                         try flow.write(Array(buf[0..<n]))
                     } catch {
+                        if let e = error as? OuroError, e != .flowDown {
+                            say("flow \((try? flow.flowID()) ?? -1): error \(e.code)")
+                        }
                         try? flow.deallocate()
                         return
                     }
@@ -65,7 +68,12 @@ do throws(OuroError) {
                     try flow.setReceiveTimeout(.seconds(10))
                     for p in 0..<packets {
                         let msg = Array("flow \(i) packet \(p)".utf8)
-                        try flow.write(msg)
+                        do throws(OuroError) {
+                            try flow.write(msg)
+                        } catch {
+                            say("flow \(i) (id \((try? flow.flowID()) ?? -1)): write \(p) failed")
+                            throw error
+                        }
                         guard try flow.read(maxLength: 1024) == msg else { throw OuroError.invalid }
                     }
                     try flow.deallocate()

@@ -110,7 +110,10 @@ final class LocalIPCP: IPCPOperations {
             ipcp.flows.setPeer(nil, of: p)
         }
         try ipcp.releaseFlow(flowID)
-        if let p = peer { ipcp.flows.flow(p)?.flow?.release() }
+        if let p = peer, let mapped = ipcp.flows.flow(p)?.flow {
+            log.debug("Taking down flow \(p), the peer of deallocated flow \(flowID).")
+            mapped.release()
+        }
         log.info("Flow with fd \(flowID) deallocated.")
     }
 }

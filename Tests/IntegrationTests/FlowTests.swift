@@ -37,9 +37,9 @@ final class FlowTests: NodeTestCase {
 
     func testFlowsThroughTheLocalIPCP() throws {
         try localLayerOnly(registering: "echo.lo")
-        _ = try echoServer("echo.lo")
+        let server = try echoServer("echo.lo")
         let r = try node.run("FlowProbe", ["clients", "echo.lo", "20", "50"])
-        XCTAssertEqual(r.status, 0, r.output + node.irmdLog)
+        XCTAssertEqual(r.status, 0, r.output + "server: " + node.output(of: server) + node.irmdLog)
         XCTAssertFalse(node.irmdLog.contains("allocated (direct)"))
         XCTAssertTrue(node.irmdLog.contains("Flow request arrived for echo.lo."))
         XCTAssertTrue(eventually(5) { ringObjects.isEmpty }, "every ring is gone: \(ringObjects)")
