@@ -61,3 +61,15 @@ package.targets += [
     .executableTarget(name: "ShmPeer", dependencies: [devKit]),
     .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
 ]
+
+// MARK: - Ethernet shims (issue 6): eth-dix and eth-llc over AF_PACKET.
+package.products += [
+    .executable(name: "ipcpd-eth-dix", targets: ["IPCPEthDIX"]),
+    .executable(name: "ipcpd-eth-llc", targets: ["IPCPEthLLC"]),
+]
+package.targets += [
+    .target(name: "IPCPEth", dependencies: ["IPCPKit", "COuro"]),
+    .executableTarget(name: "IPCPEthDIX", dependencies: ["IPCPEth"]),
+    .executableTarget(name: "IPCPEthLLC", dependencies: ["IPCPEth"]),
+    .testTarget(name: "IPCPEthTests", dependencies: ["IPCPEth"], exclude: ["Fixtures"]),
+]
