@@ -28,7 +28,7 @@ public final class DropCounters: Sendable {
             case .flowFull: return "N+1 flow not read fast enough"
             case .oversized: return "packet larger than the layer's MTU"
             case .sendFailed: return "frame the device did not take"
-            case .kernelDrops: return "frame the kernel dropped (receive ring full)"
+            case .kernelDrops: return "frame the kernel dropped (socket buffer or ring full)"
             }
         }
     }
