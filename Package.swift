@@ -72,4 +72,6 @@ package.targets += [
     .executableTarget(name: "IPCPEthDIX", dependencies: ["IPCPEth"]),
     .executableTarget(name: "IPCPEthLLC", dependencies: ["IPCPEth"]),
     .testTarget(name: "IPCPEthTests", dependencies: ["IPCPEth"], exclude: ["Fixtures"]),
+    // Raw AF_PACKET ping-pong and blast, the baseline of benchmarks/eth-bench.
+    .executableTarget(name: "EthBaseline", dependencies: ["IPCPEth", devKit], path: "benchmarks/EthBaseline"),
 ]
