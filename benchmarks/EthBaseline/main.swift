@@ -5,7 +5,9 @@
 //   EthBaseline echo-server <dev>                          echo every frame back
 //   EthBaseline ping <dev> <dst-mac> <count> <interval-us> <size>
 //                                                          → "median=<us> p99=<us>"
-//   EthBaseline blast <dev> <dst-mac> <size> <seconds>     → "sent <n> packets, <x> Mbit/s"
+//   EthBaseline blast <dev> <dst-mac> <size> <seconds> <batch>
+//                                                          → "sent <n> packets, <x> Mbit/s"
+//                                                          (batch 1: one sendto per frame, else sendmmsg)
 //   EthBaseline sink <dev> <seconds>                       → "received <n> packets"
 #if canImport(Glibc)
 import Glibc
@@ -83,17 +85,20 @@ case "ping" where args.count == 7:
     let pct = { (p: Int) in rtts[min(rtts.count - 1, rtts.count * p / 100)] }
     print(String(format: "replies=%d median=%.1f p99=%.1f", rtts.count, pct(50), pct(99)))
 
-case "blast" where args.count == 6:
+case "blast" where args.count == 7:
     let (device, socket) = open(args[2])
     let dst = mac(args[3])
-    guard let size = Int(args[4]), let seconds = Double(args[5]) else { fail("bad numbers") }
-    let batch = 32
+    guard let size = Int(args[4]), let seconds = Double(args[5]), let batch = Int(args[6]),
+          (1...PacketSocket.maxBatch).contains(batch) else { fail("bad numbers") }
     var frames = (0..<batch).map { frame(to: dst, from: device.mac, size: size, seq: UInt64($0)) }
     let pointers = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: batch)
     let lengths = UnsafeMutablePointer<UInt32>.allocate(capacity: batch)
     var sent = 0
     let start = nanoseconds()
     let end = start + UInt64(seconds * 1e9)
+    while nanoseconds() < end && batch == 1 {
+        if (try? socket.send(frames[0])) != nil { sent += 1 }
+    }
     while nanoseconds() < end {
         let n = frames.indices.reduce(into: 0) { n, i in
             frames[i].withUnsafeMutableBytes { pointers[i] = $0.baseAddress }
