@@ -162,6 +162,19 @@ final class EthernetTests: XCTestCase {
         try pingAndPerf(type: "eth-dix", layer: "dix")
     }
 
+    /// A packet larger than the MTU is not handed to the kernel to vanish: the
+    /// IPCP drops it and says so.
+    func testPacketsLargerThanTheMTUAreDroppedAndCounted() throws {
+        let pair = try EthernetPair()
+        defer { pair.bed.tearDown() }
+        try pair.bootstrap("eth-dix", layer: "dix")
+        try pair.serve("oping", name: "oping.dix", layer: "dix")
+        let r = try pair.a.run("oping", ["-n", "oping.dix", "-c", "1", "-s", "8000"])
+        XCTAssertTrue(r.output.contains("1 packets transmitted, 0 received"), r.output)
+        XCTAssertTrue(pair.a.instance.irmdLog.contains("Dropped packet larger than the layer's MTU: 1 so far."),
+                      pair.a.instance.irmdLog)
+    }
+
     func testLLCPingAndPerfAcrossAVethPair() throws {
         try pingAndPerf(type: "eth-llc", layer: "llc")
     }
