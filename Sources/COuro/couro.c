@@ -166,12 +166,6 @@ int couro_packet_statistics(int fd, uint32_t *packets, uint32_t *drops)
     return 0;
 }
 
-int couro_packet_qdisc_bypass(int fd)
-{
-    int one = 1;
-    return setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0 ? -errno : 0;
-}
-
 int couro_rx_ring_open(int fd, couro_rx_ring *ring, uint32_t block_size, uint32_t block_count, uint32_t retire_ms)
 {
     int version = TPACKET_V3;

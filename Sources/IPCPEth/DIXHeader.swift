@@ -8,8 +8,6 @@ public struct DIXHeader: Equatable, Sendable {
     public static let length = 18
     /// The shim part after the Ethernet header (counts against the MTU).
     public static let shimLength = 4
-    /// The default Ethertype of a layer.
-    public static let defaultEthertype: UInt16 = 0xA000
 
     public var destination: MACAddress
     public var source: MACAddress
