@@ -60,4 +60,19 @@ let package = Package(
 package.targets += [
     .executableTarget(name: "ShmPeer", dependencies: [devKit]),
     .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
+    .executableTarget(name: "FlowBench", dependencies: [devKit], path: "benchmarks/FlowBench"),
+]
+
+// MARK: - Ethernet shims (issue 6): eth-dix and eth-llc over AF_PACKET.
+package.products += [
+    .executable(name: "ipcpd-eth-dix", targets: ["IPCPEthDIX"]),
+    .executable(name: "ipcpd-eth-llc", targets: ["IPCPEthLLC"]),
+]
+package.targets += [
+    .target(name: "IPCPEth", dependencies: ["IPCPKit", "COuro"]),
+    .executableTarget(name: "IPCPEthDIX", dependencies: ["IPCPEth"]),
+    .executableTarget(name: "IPCPEthLLC", dependencies: ["IPCPEth"]),
+    .testTarget(name: "IPCPEthTests", dependencies: ["IPCPEth"], exclude: ["Fixtures"]),
+    // Raw AF_PACKET ping-pong and blast, the baseline of benchmarks/eth-bench.
+    .executableTarget(name: "EthBaseline", dependencies: ["IPCPEth", devKit], path: "benchmarks/EthBaseline"),
 ]

@@ -6,18 +6,7 @@ import Glibc
 #endif
 
 /// irmd's control socket with raw requests: names, bad input, lifecycle.
-final class IRMdControlTests: XCTestCase {
-    var node: TestInstance!
-
-    override func setUpWithError() throws {
-        node = try TestInstance()
-        try node.startIRMd()
-    }
-
-    override func tearDown() {
-        node?.tearDown()
-    }
-
+final class IRMdControlTests: NodeTestCase {
     private func createName(_ name: String, policy: UInt32 = 0) throws -> irm_msg {
         var m = irmRequest(.irmCreateName)
         var info = name_info_msg()
@@ -96,6 +85,22 @@ final class IRMdControlTests: XCTestCase {
         XCTAssertFalse(node.shmObjects.isEmpty, "the lockfile exists while irmd runs")
         XCTAssertEqual(node.stop(), 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: node.instance.irmSocketPath))
+        XCTAssertEqual(node.shmObjects, [])
+    }
+
+    /// irmd killed outright: the next one recovers the lock and the objects left.
+    func testStaleInstanceIsRecovered() throws {
+        XCTAssertEqual(try node.irm("ipcp bootstrap type local name lo layer lo").status, 0)
+        let irmd = try XCTUnwrap(node.irmd)
+        let ipcp = try XCTUnwrap(childPids(of: irmd.processIdentifier).first)
+        kill(irmd.processIdentifier, SIGKILL)
+        irmd.waitUntilExit()
+        XCTAssertTrue(eventually(5) { Spawned.isGone(ipcp) }, "the IPCP dies with its irmd")
+        XCTAssertFalse(node.shmObjects.isEmpty, "a killed irmd leaves its objects")
+        try node.startIRMd()
+        XCTAssertTrue(node.irmdLog.contains("Stale resources cleaned."))
+        XCTAssertEqual(try node.irm("ipcp list").output, "No IPCPs in system.\n\n")
+        XCTAssertEqual(node.stop(), 0)
         XCTAssertEqual(node.shmObjects, [])
     }
 

@@ -58,3 +58,25 @@ final class TutorialTests: XCTestCase {
         XCTAssertTrue(node.irmdLog.contains("Flow request arrived for my.oping.server."))
     }
 }
+
+/// An unprivileged client: its packets live in its own per-user pool and
+/// cross into the global pool (one copy) at the local IPCP.
+final class PerUserPoolTests: XCTestCase {
+    func testUnprivilegedClientReachesARootServerThroughItsOwnPool() throws {
+        guard geteuid() == 0, access("/usr/bin/setpriv", X_OK) == 0 else { throw XCTSkip("needs root and setpriv") }
+        let node = try TestInstance()
+        defer { node.tearDown() }
+        chmod(node.runDirectory, 0o755)
+        try node.startIRMd()
+        XCTAssertEqual(try node.irm("ipcp bootstrap type local name lo layer lo").status, 0)
+        XCTAssertEqual(try node.irm("reg name pup.srv layer lo").status, 0)
+        let server = try node.spawn("oping", ["-l"])
+        XCTAssertTrue(eventually(5) { node.irmdLog.contains("Process added: \(server.processIdentifier)") })
+        XCTAssertEqual(try node.irm("bind process \(server.processIdentifier) name pup.srv").status, 0)
+        let r = try node.run("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                                                  buildDirectory + "/oping", "-n", "pup.srv", "-c", "3", "-i", "20"])
+        XCTAssertTrue(r.output.contains("3 packets transmitted, 3 received"), r.output + node.irmdLog)
+        XCTAssertTrue(node.irmdLog.contains("Flow request arrived for pup.srv."), "uids differ: through the IPCP")
+        XCTAssertTrue(eventually(3) { !node.shmObjects.contains { $0.contains(".pup.") } }, "the pool goes with its last process")
+    }
+}

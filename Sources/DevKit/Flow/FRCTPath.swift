@@ -30,7 +30,7 @@ extension FlowRuntime {
 
     /// Sends one data packet: header, a copy kept for retransmission, pipeline.
     func sendFRCT(_ e: FlowEndpoint, _ f: FRCTInstance, _ bytes: UnsafeRawBufferPointer, _ mode: WaitMode) throws(OuroError) {
-        let buf = try e.pool.allocate(length: bytes.count, mode)
+        let buf = try e.allocate(length: bytes.count, mode)
         buf.bytes.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         do {
             try buf.headAlloc(FRCTHeader.size)

@@ -87,9 +87,11 @@ public struct Flow: Sendable, Hashable {
             var deadline: Deadline? = nil
             if case .until(let d) = mode { deadline = d }
             try rt.awaitSendWindow(e, f, nonBlocking: nonBlocking, deadline: deadline)
+            try e.tx.waitForRoom(below: e.sendWindow(length: bytes.count), mode)
             try rt.sendFRCT(e, f, bytes, mode)
         } else {
-            let buf = try e.pool.allocate(length: bytes.count, mode)
+            try e.tx.waitForRoom(below: e.sendWindow(length: bytes.count), mode)
+            let buf = try e.allocate(length: bytes.count, mode)
             if bytes.count > 0 { buf.bytes.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
             try e.writeLock.withLock { (_: inout ()) throws(OuroError) in try rt.transmit(e, buf, mode) }
         }

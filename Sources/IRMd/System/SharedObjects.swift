@@ -96,6 +96,25 @@ final class SharedObjects: Sendable {
     @discardableResult
     func reclaim(pid: Int32) -> Int { global.reclaim(pid: pid) }
 
+    /// Removes what a crashed irmd of this instance left in /dev/shm (pools,
+    /// flow sets, rings), except `keeping`.
+    static func removeStale(instance: Instance, keeping: String) {
+        guard let dir = opendir("/dev/shm") else { return }
+        defer { closedir(dir) }
+        let prefix = instance.shmPrefix + "."
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name.hasPrefix(prefix) && "/" + name != keeping { names.append(name) }
+        }
+        for n in names {
+            // A name of another instance that merely shares our prefix has a
+            // longer tag: only ours continue with a known object kind.
+            let kind = n.dropFirst(prefix.count).split(separator: ".").first.map(String.init) ?? ""
+            if ["gspp", "pup", "set", "rbuff"].contains(kind) { shm_unlink("/" + n) }
+        }
+    }
+
     /// Removes every pool (irmd exit).
     func destroyPools() {
         for uid in userPools.withLock({ Array($0.keys) }) { destroyUserPool(uid: uid) }
