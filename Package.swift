@@ -61,3 +61,15 @@ package.targets += [
     .executableTarget(name: "ShmPeer", dependencies: [devKit]),
     .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
 ]
+
+// MARK: - UDP layers (issue 5): ipcpd-udp4 and ipcpd-udp6 over one shared library target.
+package.products += [
+    .executable(name: "ipcpd-udp4", targets: ["IPCPUDP4"]),
+    .executable(name: "ipcpd-udp6", targets: ["IPCPUDP6"]),
+]
+package.targets += [
+    .target(name: "IPCPUDP", dependencies: ["IPCPKit", "COuro"]),
+    .executableTarget(name: "IPCPUDP4", dependencies: ["IPCPUDP", "IPCPKit"]),
+    .executableTarget(name: "IPCPUDP6", dependencies: ["IPCPUDP", "IPCPKit"]),
+    .testTarget(name: "IPCPUDPTests", dependencies: ["IPCPUDP", devKit], exclude: ["Fixtures"]),
+]

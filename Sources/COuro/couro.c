@@ -2,6 +2,7 @@
 #include "couro.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <linux/futex.h>
 #include <signal.h>
 #include <sched.h>
@@ -88,3 +89,22 @@ int couro_pin_cpu(int cpu)
     }
     return sched_setaffinity(0, sizeof(set), &set) < 0 ? -errno : 0;
 }
+
+_Static_assert(sizeof(couro_mmsghdr) == sizeof(struct mmsghdr), "couro_mmsghdr mirrors struct mmsghdr");
+_Static_assert(offsetof(couro_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "msg_len offset");
+
+int couro_sendmmsg(int fd, couro_mmsghdr *msgs, unsigned int n, int flags)
+{
+    int r = sendmmsg(fd, (struct mmsghdr *) msgs, n, flags);
+    return r < 0 ? -errno : r;
+}
+
+int couro_recvmmsg(int fd, couro_mmsghdr *msgs, unsigned int n, int flags)
+{
+    int r = recvmmsg(fd, (struct mmsghdr *) msgs, n, flags, NULL);
+    return r < 0 ? -errno : r;
+}
+
+int couro_msg_confirm(void) { return MSG_CONFIRM; }
+int couro_msg_trunc(void) { return MSG_TRUNC; }
+int couro_msg_waitforone(void) { return MSG_WAITFORONE; }

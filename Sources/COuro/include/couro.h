@@ -55,4 +55,20 @@ static inline void couro_cpu_relax(void)
  * when cpu < 0 (sched_setaffinity); 0 or -errno. */
 int couro_pin_cpu(int cpu);
 
+/* struct mmsghdr is GNU-only in glibc's headers: this mirror has its layout
+ * (checked in couro.c), for sendmmsg(2)/recvmmsg(2) from Swift. */
+#include <sys/socket.h>
+typedef struct {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+} couro_mmsghdr;
+/* sendmmsg(2); returns the number of messages sent or -errno. */
+int couro_sendmmsg(int fd, couro_mmsghdr *msgs, unsigned int n, int flags);
+/* recvmmsg(2) without timeout; returns the number of messages or -errno. */
+int couro_recvmmsg(int fd, couro_mmsghdr *msgs, unsigned int n, int flags);
+/* MSG_CONFIRM, MSG_TRUNC and MSG_WAITFORONE (GNU-only names). */
+int couro_msg_confirm(void);
+int couro_msg_trunc(void);
+int couro_msg_waitforone(void);
+
 #endif
