@@ -72,4 +72,6 @@ package.targets += [
     .executableTarget(name: "IPCPUDP4", dependencies: ["IPCPUDP", "IPCPKit"]),
     .executableTarget(name: "IPCPUDP6", dependencies: ["IPCPUDP", "IPCPKit"]),
     .testTarget(name: "IPCPUDPTests", dependencies: ["IPCPUDP", devKit], exclude: ["Fixtures"]),
+    // Plain-kernel UDP echo and blast, the baseline of benchmarks/udp-bench.
+    .executableTarget(name: "UDPBaseline", path: "benchmarks/UDPBaseline"),
 ]
