@@ -89,7 +89,7 @@ final class UDPLayerTests: XCTestCase {
         try serve("oping", "ping.blue", layer: "blue", address: link.bIPv4)
         assertPings(try a.run("oping", ["-n", "ping.red", "-c", "5", "-i", "10"]), count: 5)
         assertPings(try a.run("oping", ["-n", "ping.blue", "-c", "5", "-i", "10"]), count: 5)
-        let sockets = try b.sh("/usr/bin/python3", ["-c", "print(open('/proc/net/udp').read())"]).output
+        let sockets = try b.sh("/bin/cat", ["/proc/net/udp"]).output
         XCTAssertTrue(sockets.contains(":0D6B"), sockets)
         XCTAssertTrue(sockets.contains(":0D6C"), sockets)
         // Each server's flow arrived through its own layer's IPCP.
@@ -97,8 +97,9 @@ final class UDPLayerTests: XCTestCase {
         XCTAssertTrue(log.contains("Flow request arrived for ping.red") && log.contains("Flow request arrived for ping.blue"), log)
     }
 
-    /// Short, unknown-eid, truncated-management and oversized datagrams from a
-    /// raw sender are dropped and counted while a flow keeps working.
+    /// Short, unknown-eid, foreign, malformed-management and oversized
+    /// datagrams and flow replies from the wrong address, sent by a raw
+    /// sender, are dropped and counted while a flow keeps working.
     func testBadDatagramsAreDroppedWhileTheFlowWorks() throws {
         try bootstrap("udp4", layer: "udp")
         try serve("oping", "ping.udp", layer: "udp", address: link.bIPv4)
@@ -114,6 +115,11 @@ final class UDPLayerTests: XCTestCase {
             s.sendto(b"\\x00" * 44 + b"\\x01\\x00\\x00" + b"\\xaa" * 5, dst)  # FLOW_REQ without its digest
             s.sendto(b"\\x00" * 44 + b"\\x07\\x00\\x00", dst)               # unknown management code
             s.sendto(struct.pack(">I", 64) + b"y" * 9100, dst)           # larger than the maximum packet
+            for eid in range(1, 33):                                     # the flow's eid, but not from its peer
+                s.sendto(struct.pack(">I", eid) + b"z", dst)
+            reply = lambda eid: b"\\x00" * 4 + struct.pack(">II", eid, 99) + b"\\x00" * 32 + b"\\x02\\x00\\x00"
+            for eid in range(1, 33):                                     # replies from the wrong address
+                s.sendto(reply(eid), ("\(link.aIPv4)", 3435))
             """
         let sent = try a.sh("/usr/bin/python3", ["-c", sender])
         XCTAssertEqual(sent.status, 0, sent.output)
@@ -126,6 +132,9 @@ final class UDPLayerTests: XCTestCase {
             XCTAssertTrue(log.contains(text), "\(text) missing:\n\(log)")
         }
         XCTAssertTrue(log.contains("Dropped malformed management datagram") && log.contains("; 3 so far."), log)
+        XCTAssertTrue(log.contains("Dropped datagram for an endpoint id of another peer"), log)
+        let aLog = a.instance.irmdLog
+        XCTAssertTrue(aLog.contains("Dropped flow reply from the wrong address"), aLog)
     }
 
     /// A name with no address anywhere fails at once (no IPCP can reach it),
