@@ -165,6 +165,8 @@ final class Testbed {
     private static let serialLock = NSLock()
     private static func nextSerial() -> Int { serialLock.withLock { serial += 1; return serial } }
 
+    nonisolated(unsafe) static var signalPipe: Int32 = -1
+
     /// Testbeds not torn down yet, for the exit and signal handlers.
     static let live = LockedList()
 
@@ -174,18 +176,28 @@ final class Testbed {
         func withLock<T>(_ body: (inout [Testbed]) -> T) -> T { lock.withLock { body(&beds) } }
     }
 
-    nonisolated(unsafe) private static var signalSources: [DispatchSourceSignal] = []
+    /// Interrupting signals go through this pipe to a thread that tears the
+    /// testbeds down. A caught signal (unlike an ignored or blocked one) is
+    /// reset to its default in the programs the tests start.
     private static let installOnce: Void = {
         atexit { Testbed.tearDownAll() }
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return }
+        signalPipe = fds[1]
         for s in [SIGINT, SIGTERM, SIGHUP] {
-            signal(s, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            source.setEventHandler { @Sendable in
-                Testbed.tearDownAll()
-                exit(128 + s)
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { signal in
+                var byte = UInt8(truncatingIfNeeded: signal)
+                _ = write(signalPipe, &byte, 1)
             }
-            source.resume()
-            signalSources.append(source)
+            sigaction(s, &action, nil)
+        }
+        let reader = fds[0]
+        Thread.detachNewThread {
+            var byte: UInt8 = 0
+            while read(reader, &byte, 1) != 1 {}
+            Testbed.tearDownAll()
+            exit(128 + Int32(byte))
         }
     }()
 
