@@ -67,11 +67,14 @@ final class UDPLayerTests: XCTestCase {
         XCTAssertNotNil(received, perf.output)
         XCTAssertGreaterThan(Int(received?.output.2 ?? "0") ?? 0, 0, perf.output)
 
-        let client = try a.run("ocbr", ["-n", "cbr.udp", "-d", "1", "-s", "1400", "-r", "20M"])
+        // A one-way flood: bytes arrive, and the layer still allocates flows afterwards
+        // (the reference's readers wedged on an exhausted pool here).
+        let client = try a.run("ocbr", ["-n", "cbr.udp", "-d", "1", "-s", "1400", "-f"])
         XCTAssertEqual(client.status, 0, client.output)
         XCTAssertTrue(eventually(5) { b.instance.output(of: cbr).contains("packets received") }, b.instance.output(of: cbr))
         let totals = b.instance.output(of: cbr).firstMatch(of: /(\d+) packets received/)
         XCTAssertGreaterThan(Int(totals?.output.1 ?? "0") ?? 0, 0, b.instance.output(of: cbr))
+        assertPings(try a.run("oping", ["-n", "ping.udp", "-c", "3", "-i", "10"]), count: 3)
     }
 
     func testPingOverUDP6() throws {
