@@ -17,7 +17,6 @@ public final class UDPIPCP: IPCPOperations {
     let ipcp: IPCP
     let family: UDPFamily
     let log: Logger
-    let registry = ShimRegistry()
     let flows = UDPFlows()
     let drops: DropCounters
     private let layer = Mutex<Layer?>(nil)
@@ -113,25 +112,25 @@ public final class UDPIPCP: IPCPOperations {
 
     // MARK: directory
 
+    /// Publishes the name through DDNS when a DNS server is configured. (The
+    /// reference also keeps a registry of local names that nothing consults:
+    /// a FLOW_REQ goes to irmd whatever its digest.)
     public func reg(_ hash: [UInt8]) throws(OuroError) {
-        registry.add(hash)
         guard let l = current, let ddns = l.ddns else { return }
         let (started, ok) = ddns.update(DynamicDNS.addCommand(server: ddns.server, name: NameResolver.name(of: hash),
                                                               address: l.config.address))
         guard started else {
-            registry.remove(hash)
             log.error("Failed to start nsupdate.")
             throw OuroError.failure
         }
         if !ok { log.error("Failed to register with DNS server.") }
     }
 
+    /// Withdraws the name from DDNS when a DNS server is configured.
     public func unreg(_ hash: [UInt8]) throws(OuroError) {
-        if let l = current, let ddns = l.ddns {
-            let (_, ok) = ddns.update(DynamicDNS.deleteCommand(server: ddns.server, name: NameResolver.name(of: hash)))
-            if !ok { log.error("Failed to unregister from DNS server.") }
-        }
-        registry.remove(hash)
+        guard let l = current, let ddns = l.ddns else { return }
+        let (_, ok) = ddns.update(DynamicDNS.deleteCommand(server: ddns.server, name: NameResolver.name(of: hash)))
+        if !ok { log.error("Failed to unregister from DNS server.") }
     }
 
     public func query(_ hash: [UInt8]) throws(OuroError) {
@@ -279,20 +278,5 @@ public final class UDPIPCP: IPCPOperations {
             return
         }
         log.info("Flow allocation \(response == 0 ? "completed" : "refused (\(response))") on flow \(flowID).")
-    }
-}
-
-/// Counts threads that finished, for a bounded wait at shutdown.
-final class ThreadCount: Sendable {
-    private let count = Mutex(0)
-    private let signal = ConditionSignal()
-
-    func increment() {
-        count.withLock { $0 += 1 }
-        signal.broadcast()
-    }
-
-    func wait(for n: Int, milliseconds: Int) {
-        signal.wait(until: .after(milliseconds: milliseconds)) { count.withLock { $0 >= n } }
     }
 }
