@@ -87,6 +87,9 @@ final class Testbed {
     static let ip = "/usr/sbin/ip"
     /// Namespace names start with this, then the owning pid.
     static let prefix = "ouro-"
+    /// One file per node namespace naming its run directory (not in
+    /// /etc/netns/<ns>, whose every file `ip netns exec` bind-mounts over /etc).
+    static let markers = "/run/ouro-testbed"
 
     private(set) var nodes: [TestNode] = []
     private var links = 0
@@ -123,7 +126,8 @@ final class Testbed {
         _ = FileManager.default.createFile(atPath: dir + "/hosts", contents: Data("127.0.0.1 localhost\n::1 localhost\n".utf8))
         let node = try TestNode(name: name, namespace: ns)
         nodes.append(node)
-        _ = FileManager.default.createFile(atPath: dir + "/rundir", contents: Data(node.instance.runDirectory.utf8))
+        try FileManager.default.createDirectory(atPath: Testbed.markers, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: Testbed.markers + "/" + ns, contents: Data(node.instance.runDirectory.utf8))
         try Testbed.check(node.sh(Testbed.ip, ["link", "set", "lo", "up"]), "lo up in \(ns)")
     }
 
@@ -229,15 +233,16 @@ final class Testbed {
             usleep(20_000)
         }
         _ = try? exec(ip, ["netns", "del", ns])
-        let etc = "/etc/netns/\(ns)"
-        if let runDirectory = try? String(contentsOfFile: etc + "/rundir", encoding: .utf8), runDirectory.hasPrefix("/tmp/") {
+        let marker = markers + "/" + ns
+        if let runDirectory = try? String(contentsOfFile: marker, encoding: .utf8), runDirectory.hasPrefix("/tmp/") {
             let shm = Instance(environment: runDirectory).shmPrefix + "."
             for object in (try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? [] where object.hasPrefix(shm) {
                 unlink("/dev/shm/" + object)
             }
             try? FileManager.default.removeItem(atPath: runDirectory)
         }
-        try? FileManager.default.removeItem(atPath: etc)
+        try? FileManager.default.removeItem(atPath: marker)
+        try? FileManager.default.removeItem(atPath: "/etc/netns/\(ns)")
     }
 
     /// Runs a program to completion and collects its output.
