@@ -176,6 +176,11 @@ public final class UDPIPCP: IPCPOperations {
             log.error("No pending flow request for flow \(flowID).")
             throw OuroError.failure
         }
+        // The peer may send data as soon as it has the reply: the flow is ready first.
+        if response == 0, let n1 = ipcp.flows.flow(flowID)?.flow {
+            flows.update(eid) { $0.flow = n1 }
+            l.writer.watch(n1)
+        }
         let reply = FlowReply(requesterEID: requester, responderEID: eid, response: response, payload: pk)
         guard l.socket.send(reply.serialize(), to: state.remote) else {
             log.error("Failed to send flow allocation reply to \(state.remote).")
@@ -186,9 +191,6 @@ public final class UDPIPCP: IPCPOperations {
             forget(flowID)
             return
         }
-        let n1 = ipcp.flows.flow(flowID)?.flow
-        flows.update(eid) { $0.flow = n1 }
-        if let n1 { l.writer.watch(n1) }
         log.info("Flow allocation completed, eids (\(eid), \(requester)).")
     }
 
