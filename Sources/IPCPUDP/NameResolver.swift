@@ -13,7 +13,7 @@ import Synchronization
 /// daemon's life.
 ///
 /// Unlike the reference, a lookup runs on its own thread and a query waits
-/// for it at most `queryWait`: a slow resolver never holds a command worker
+/// for it at most `queryWaitMilliseconds`: a slow resolver never holds a command worker
 /// longer than irmd waits for the answer (200 ms), and an answer that comes
 /// later is kept for the next query.
 final class NameResolver: Sendable {
@@ -36,7 +36,7 @@ final class NameResolver: Sendable {
     static func name(of digest: [UInt8]) -> String { digest.hexString }
 
     /// Returns once `digest` has an address; `.failure` if the lookup failed
-    /// or took longer than `queryWait`.
+    /// or took longer than `queryWaitMilliseconds`.
     func query(_ digest: [UInt8]) throws(OuroError) {
         if directory.contains(digest) { return }
         let start = inFlight.withLock { $0.insert(digest).inserted }

@@ -8,7 +8,7 @@ import Synchronization
 /// The receive side (ipcps.md §4.4): takes datagrams off the socket in
 /// batches, queues management datagrams and hands each SDU to the N+1 flow
 /// its endpoint id names. Everything malformed, unknown or from the wrong
-/// peer is dropped and counted. Delivery waits at most `deliveryWait` for
+/// peer is dropped and counted. Delivery waits at most `deliveryWaitMilliseconds` for
 /// pool space and ring space, so a slow application costs drops, never a
 /// stuck reader.
 final class PacketReader: Sendable {
