@@ -76,3 +76,17 @@ package.targets += [
     // Raw AF_PACKET ping-pong and blast, the baseline of benchmarks/eth-bench.
     .executableTarget(name: "EthBaseline", dependencies: ["IPCPEth", devKit], path: "benchmarks/EthBaseline"),
 ]
+
+// MARK: - UDP layers (issue 5): ipcpd-udp4 and ipcpd-udp6 over one shared library target.
+package.products += [
+    .executable(name: "ipcpd-udp4", targets: ["IPCPUDP4"]),
+    .executable(name: "ipcpd-udp6", targets: ["IPCPUDP6"]),
+]
+package.targets += [
+    .target(name: "IPCPUDP", dependencies: ["IPCPKit", "COuro"]),
+    .executableTarget(name: "IPCPUDP4", dependencies: ["IPCPUDP", "IPCPKit"]),
+    .executableTarget(name: "IPCPUDP6", dependencies: ["IPCPUDP", "IPCPKit"]),
+    .testTarget(name: "IPCPUDPTests", dependencies: ["IPCPUDP", devKit], exclude: ["Fixtures"]),
+    // Plain-kernel UDP echo and blast, the baseline of benchmarks/udp-bench.
+    .executableTarget(name: "UDPBaseline", path: "benchmarks/UDPBaseline"),
+]

@@ -2,6 +2,7 @@
 #include "couro.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <linux/futex.h>
 #include <signal.h>
 #include <sched.h>
@@ -240,3 +241,22 @@ void couro_rx_ring_release(couro_rx_ring *ring)
     __atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
     ring->current = (ring->current + 1) % ring->block_count;
 }
+
+_Static_assert(sizeof(couro_mmsghdr) == sizeof(struct mmsghdr), "couro_mmsghdr mirrors struct mmsghdr");
+_Static_assert(offsetof(couro_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "msg_len offset");
+
+int couro_sendmmsg(int fd, couro_mmsghdr *msgs, unsigned int n, int flags)
+{
+    int r = sendmmsg(fd, (struct mmsghdr *) msgs, n, flags);
+    return r < 0 ? -errno : r;
+}
+
+int couro_recvmmsg(int fd, couro_mmsghdr *msgs, unsigned int n, int flags)
+{
+    int r = recvmmsg(fd, (struct mmsghdr *) msgs, n, flags, NULL);
+    return r < 0 ? -errno : r;
+}
+
+int couro_msg_confirm(void) { return MSG_CONFIRM; }
+int couro_msg_trunc(void) { return MSG_TRUNC; }
+int couro_msg_waitforone(void) { return MSG_WAITFORONE; }

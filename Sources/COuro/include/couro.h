@@ -103,4 +103,20 @@ const uint8_t *couro_rx_frame(const void *frame, uint32_t *captured, uint32_t *l
 /* Hands the current block back to the kernel and moves to the next. */
 void couro_rx_ring_release(couro_rx_ring *ring);
 
+/* struct mmsghdr is GNU-only in glibc's headers: this mirror has its layout
+ * (checked in couro.c), for sendmmsg(2)/recvmmsg(2) from Swift. */
+#include <sys/socket.h>
+typedef struct {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+} couro_mmsghdr;
+/* sendmmsg(2); returns the number of messages sent or -errno. */
+int couro_sendmmsg(int fd, couro_mmsghdr *msgs, unsigned int n, int flags);
+/* recvmmsg(2) without timeout; returns the number of messages or -errno. */
+int couro_recvmmsg(int fd, couro_mmsghdr *msgs, unsigned int n, int flags);
+/* MSG_CONFIRM, MSG_TRUNC and MSG_WAITFORONE (GNU-only names). */
+int couro_msg_confirm(void);
+int couro_msg_trunc(void);
+int couro_msg_waitforone(void);
+
 #endif

@@ -113,7 +113,7 @@ final class TestInstance {
     /// goes to `<rundir>/<tool>.<n>.log` (see `output(of:)`).
     func spawn(_ tool: String, _ arguments: [String]) throws -> Process {
         let p = process(tool, arguments)
-        let path = runDirectory + "/\(tool).\(children.count).log"
+        let path = runDirectory + "/\(tool.split(separator: "/").last ?? "tool").\(children.count).log"
         FileManager.default.createFile(atPath: path, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         p.standardOutput = log

@@ -87,6 +87,9 @@ final class Testbed {
     static let ip = "/usr/sbin/ip"
     /// Namespace names start with this, then the owning pid.
     static let prefix = "ouro-"
+    /// One file per node namespace naming its run directory (not in
+    /// /etc/netns/<ns>, whose every file `ip netns exec` bind-mounts over /etc).
+    static let markers = "/run/ouro-testbed"
 
     private(set) var nodes: [TestNode] = []
     private var links = 0
@@ -123,7 +126,8 @@ final class Testbed {
         _ = FileManager.default.createFile(atPath: dir + "/hosts", contents: Data("127.0.0.1 localhost\n::1 localhost\n".utf8))
         let node = try TestNode(name: name, namespace: ns)
         nodes.append(node)
-        _ = FileManager.default.createFile(atPath: dir + "/rundir", contents: Data(node.instance.runDirectory.utf8))
+        try FileManager.default.createDirectory(atPath: Testbed.markers, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: Testbed.markers + "/" + ns, contents: Data(node.instance.runDirectory.utf8))
         try Testbed.check(node.sh(Testbed.ip, ["link", "set", "lo", "up"]), "lo up in \(ns)")
     }
 
@@ -165,6 +169,8 @@ final class Testbed {
     private static let serialLock = NSLock()
     private static func nextSerial() -> Int { serialLock.withLock { serial += 1; return serial } }
 
+    nonisolated(unsafe) static var signalPipe: Int32 = -1
+
     /// Testbeds not torn down yet, for the exit and signal handlers.
     static let live = LockedList()
 
@@ -174,18 +180,28 @@ final class Testbed {
         func withLock<T>(_ body: (inout [Testbed]) -> T) -> T { lock.withLock { body(&beds) } }
     }
 
-    nonisolated(unsafe) private static var signalSources: [DispatchSourceSignal] = []
+    /// Interrupting signals go through this pipe to a thread that tears the
+    /// testbeds down. A caught signal (unlike an ignored or blocked one) is
+    /// reset to its default in the programs the tests start.
     private static let installOnce: Void = {
         atexit { Testbed.tearDownAll() }
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return }
+        signalPipe = fds[1]
         for s in [SIGINT, SIGTERM, SIGHUP] {
-            signal(s, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            source.setEventHandler { @Sendable in
-                Testbed.tearDownAll()
-                exit(128 + s)
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { signal in
+                var byte = UInt8(truncatingIfNeeded: signal)
+                _ = write(signalPipe, &byte, 1)
             }
-            source.resume()
-            signalSources.append(source)
+            sigaction(s, &action, nil)
+        }
+        let reader = fds[0]
+        Thread.detachNewThread {
+            var byte: UInt8 = 0
+            while read(reader, &byte, 1) != 1 {}
+            Testbed.tearDownAll()
+            exit(128 + Int32(byte))
         }
     }()
 
@@ -217,15 +233,16 @@ final class Testbed {
             usleep(20_000)
         }
         _ = try? exec(ip, ["netns", "del", ns])
-        let etc = "/etc/netns/\(ns)"
-        if let runDirectory = try? String(contentsOfFile: etc + "/rundir", encoding: .utf8), runDirectory.hasPrefix("/tmp/") {
+        let marker = markers + "/" + ns
+        if let runDirectory = try? String(contentsOfFile: marker, encoding: .utf8), runDirectory.hasPrefix("/tmp/") {
             let shm = Instance(environment: runDirectory).shmPrefix + "."
             for object in (try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? [] where object.hasPrefix(shm) {
                 unlink("/dev/shm/" + object)
             }
             try? FileManager.default.removeItem(atPath: runDirectory)
         }
-        try? FileManager.default.removeItem(atPath: etc)
+        try? FileManager.default.removeItem(atPath: marker)
+        try? FileManager.default.removeItem(atPath: "/etc/netns/\(ns)")
     }
 
     /// Runs a program to completion and collects its output.
