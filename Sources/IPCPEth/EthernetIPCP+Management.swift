@@ -91,7 +91,7 @@ extension EthernetIPCP {
         }
         if !accepted {
             flows.remove(f.flowID)
-            ipcp.flows.remove(f.flowID)?.flow?.release()
+            ipcp.flows.remove(f.flowID)?.releaseDataPath()
         }
         do {
             try ipcp.flowAllocReply(flowID: f.flowID, response: message.response, mpl: Self.mpl, pk: message.body)

@@ -232,6 +232,6 @@ public final class EthernetIPCP: IPCPOperations {
     /// Drops a flow that will not carry data: out of both tables.
     private func forget(_ flowID: Int32) {
         if let f = flows.remove(flowID), let flow = f.flow { sender?.unwatch(flow) }
-        ipcp.flows.remove(flowID)?.flow?.release()
+        ipcp.flows.remove(flowID)?.releaseDataPath()
     }
 }

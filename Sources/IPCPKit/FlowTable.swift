@@ -16,6 +16,11 @@ public struct N1Flow: Sendable, Equatable {
     /// This IPCP's mapped end of the flow (its data path), once mapped.
     public var flow: Flow?
 
+    /// Takes this flow's data path down (flow_fini), if it is still mapped.
+    public func releaseDataPath() {
+        flow?.release(expectingFlowID: Int(flowID))
+    }
+
     public init(flowID: Int32, pid: Int32, uid: UInt32, peer: Int32? = nil, flow: Flow? = nil) {
         self.flowID = flowID
         self.pid = pid

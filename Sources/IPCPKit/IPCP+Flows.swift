@@ -67,7 +67,7 @@ extension IPCP {
     /// of every `flowDealloc`. `.notAllocated` for an unknown flow.
     public func releaseFlow(_ flowID: Int32) throws(OuroError) {
         guard let flow = flows.remove(flowID) else { throw OuroError.notAllocated }
-        flow.flow?.release()
+        flow.releaseDataPath()
         try irmd.flowDeallocUpcall(flowID: flowID, n1PID: flow.pid)
     }
 

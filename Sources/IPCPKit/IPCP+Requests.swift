@@ -233,7 +233,7 @@ extension IPCP {
             do throws(OuroError) {
                 try flows.add(N1Flow(flowID: flowID, pid: pid, uid: uid, flow: flow))
             } catch {
-                flow?.release()
+                flow?.release(expectingFlowID: Int(flowID))
                 throw error
             }
         } catch {

@@ -110,9 +110,9 @@ final class LocalIPCP: IPCPOperations {
             ipcp.flows.setPeer(nil, of: p)
         }
         try ipcp.releaseFlow(flowID)
-        if let p = peer, let mapped = ipcp.flows.flow(p)?.flow {
+        if let p = peer, let mapped = ipcp.flows.flow(p) {
             log.debug("Taking down flow \(p), the peer of deallocated flow \(flowID).")
-            mapped.release()
+            mapped.releaseDataPath()
         }
         log.info("Flow with fd \(flowID) deallocated.")
     }

@@ -203,7 +203,7 @@ public final class UDPIPCP: IPCPOperations {
     /// Drops every trace of a flow that will not be used.
     private func forget(_ flowID: Int32) {
         if let n1 = flows.remove(UInt32(bitPattern: flowID))?.flow { current?.writer.unwatch(n1) }
-        ipcp.flows.remove(flowID)?.flow?.release()
+        ipcp.flows.remove(flowID)?.releaseDataPath()
     }
 
     // MARK: management datagrams

@@ -13,8 +13,12 @@ extension Flow {
 
     /// The IPCP's flow_fini: both rings go down, the application is told the flow
     /// is gone, and what was queued for us is freed. irmd is not contacted.
-    public func release() {
+    /// Descriptors are reused: with `expectingFlowID` nothing happens unless the
+    /// descriptor still maps that flow, so a late release of a flow that was
+    /// already taken down cannot hit the next flow given the same descriptor.
+    public func release(expectingFlowID flowID: Int? = nil) {
         guard let rt = try? FlowRuntime.get(announce: false), let e = try? rt.endpoint(fd) else { return }
+        if let id = flowID, e.flowID != id { return }
         rt.unmap(e)
     }
 

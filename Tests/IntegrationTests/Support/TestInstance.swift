@@ -62,7 +62,10 @@ final class TestInstance {
 
     /// The environment of every process of this instance.
     var environment: [String: String] {
-        ["OUROBOROS_RUNDIR": runDirectory, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"]
+        var env = ["OUROBOROS_RUNDIR": runDirectory, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"]
+        // Lets a developer rerun a test with debug logs.
+        env["OUROBOROS_LOG_LEVEL"] = ProcessInfo.processInfo.environment["OUROBOROS_LOG_LEVEL"]
+        return env
     }
 
     /// Starts irmd and waits until its socket answers; `directIPC` false makes
