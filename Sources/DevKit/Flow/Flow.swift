@@ -78,6 +78,14 @@ public struct Flow: Sendable, Hashable {
         let mode = FlowEndpoint.mode(nonBlocking: flags.contains(.writeNonBlocking), timeout: timeout)
         let buf = try e.pool.allocate(length: bytes.count, mode)
         if bytes.count > 0 { buf.bytes.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        if let cipher = e.cipher, bytes.count > 0 {
+            do throws(OuroError) {
+                try cipher.seal(buf)
+            } catch let err {
+                try? e.pool.release(buf.offset)
+                throw err
+            }
+        }
         try e.writeLock.withLock { (_: inout ()) throws(OuroError) in
             e.pool.handOff(buf.offset)
             do throws(OuroError) {
@@ -160,12 +168,28 @@ extension FlowRuntime {
         if reply.result < 0 { throw OuroError(result: reply.result) }
         guard reply.hasFlowInfo else { throw OuroError.irmd }
         let info = reply.flowInfo
-        let fd = try map(flowID: Int(info.id), peerPid: Int32(bitPattern: info.n1Pid), qos: QoSSpec(info.qos), mpl: info.mpl)
-        guard !reply.hasCipherNid || reply.cipherNid == 0 else {
-            try? Flow(fd: fd).deallocate()
+        let cipher: FlowCipher?
+        do throws(OuroError) {
+            cipher = try FlowRuntime.cipher(reply)
+        } catch let e {
+            if let fd = try? map(flowID: Int(info.id), peerPid: Int32(bitPattern: info.n1Pid), qos: QoSSpec(info.qos),
+                                 mpl: info.mpl) {
+                try? Flow(fd: fd).deallocate()
+            }
+            throw e
+        }
+        return Flow(fd: try map(flowID: Int(info.id), peerPid: Int32(bitPattern: info.n1Pid), qos: QoSSpec(info.qos),
+                                mpl: info.mpl, cipher: cipher))
+    }
+
+    /// The cipher an alloc/accept reply delivers (spec host.md §7.10): none for
+    /// `cipher_nid` 0, `ECRYPT` for an unknown cipher or a key that is not 32 bytes.
+    static func cipher(_ reply: irm_msg) throws(OuroError) -> FlowCipher? {
+        guard reply.hasCipherNid, reply.cipherNid != 0 else { return nil }
+        guard let algorithm = UInt16(exactly: reply.cipherNid).flatMap(CipherAlgorithm.init(rawValue:)) else {
             throw OuroError.crypt
         }
-        return Flow(fd: fd)
+        return try FlowCipher(algorithm: algorithm, key: [UInt8](reply.symKey))
     }
 
     static func read(_ e: FlowEndpoint, into buffer: UnsafeMutableRawBufferPointer) throws(OuroError) -> Int {
@@ -188,11 +212,11 @@ extension FlowRuntime {
             e.pool.adopt(offset)
             e.settings.withLock { $0.lastReceive = .now }
             guard let buf = try? e.pool.buffer(at: offset) else { continue }
-            let len = buf.length
-            if len == 0 {
+            if buf.length == 0 || !(e.cipher?.open(buf) ?? true) {
                 try? e.pool.release(offset)
                 continue
             }
+            let len = buf.length
             if len > buffer.count {
                 if flags.contains(.readNoPartial) {
                     try? e.pool.release(offset)

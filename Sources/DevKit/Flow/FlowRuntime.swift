@@ -114,8 +114,9 @@ final class FlowRuntime: Sendable {
 
     /// Maps a flow: reads from this process's ring, writes to the peer's, tells
     /// the peer's flow sets. `pool` overrides this process's pool (IPCPs serving
-    /// a per-user pool).
-    func map(flowID: Int, peerPid: Int32, qos: QoSSpec, mpl: UInt32, pool: PacketPool? = nil) throws(OuroError) -> Int32 {
+    /// a per-user pool); `cipher` encrypts the flow's packets.
+    func map(flowID: Int, peerPid: Int32, qos: QoSSpec, mpl: UInt32, pool: PacketPool? = nil,
+             cipher: FlowCipher? = nil) throws(OuroError) -> Int32 {
         let rx: RingBuffer, tx: RingBuffer, peerSet: FlowSet
         do {
             rx = try RingBuffer.open(in: instance, pid: pid, flowID: flowID)
@@ -130,7 +131,7 @@ final class FlowRuntime: Sendable {
                 throw OuroError.badDescriptor
             }
             t.endpoints[fd] = FlowEndpoint(fd: fd, flowID: flowID, peerPid: peerPid, qos: qos, mpl: mpl,
-                                           rx: rx, tx: tx, peerSet: peerSet, pool: pool)
+                                           rx: rx, tx: tx, peerSet: peerSet, pool: pool, cipher: cipher)
             t.fdByFlowID[flowID] = fd
             return fd
         }
