@@ -52,8 +52,10 @@ let package = Package(
 
         .testTarget(name: "DevKitTests", dependencies: [devKit, crypto]),
         .testTarget(name: "IRMCLITests", dependencies: ["IRMCLI"], exclude: ["Fixtures"]),
-        .testTarget(name: "IRMdTests", dependencies: ["IRMd", crypto, x509], exclude: ["Fixtures"]),
-        .testTarget(name: "IntegrationTests", dependencies: [devKit, crypto, asn1]),
+        .testTarget(name: "IRMdTests", dependencies: ["IRMd", "CryptoTestSupport", crypto, x509], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: [devKit, "CryptoTestSupport"]),
+        // Test certificates (openssl CLI) and static KEM key files for the OAP tests.
+        .target(name: "CryptoTestSupport", dependencies: [crypto, asn1], path: "Tests/CryptoTestSupport"),
         .testTarget(name: "IPCPKitTests", dependencies: ["IPCPKit"]),
 
         // Tools (issue 4, item 5): the four programs and their testable logic.

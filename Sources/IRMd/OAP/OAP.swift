@@ -128,6 +128,8 @@ final class OAP: Sendable {
             throw .credentials(e)
         }
         let config = try OAP.loadConfig(client.enc)
+        if let d = config.kdf, !d.isAvailable { throw .keyExchange(.unsupportedKDF(d)) }
+        if let d = config.digest, !d.isAvailable { throw .digestUnavailable(d) }
         var header = OAPHeader(id: id, timestamp: OAP.realtime)
         header.cipherNID = config.cipher?.rawValue ?? 0
         header.kdfNID = config.kdf?.rawValue ?? 0

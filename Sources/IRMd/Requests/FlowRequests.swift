@@ -280,6 +280,7 @@ extension IRMDaemon {
             }
             throw e.serverResult
         }
+        if let key { log.info("Flow \(id) encrypted with \(key.cipher.name).") }
         if flow.direct {
             registry.directResponse(flowID: id, data: response)
             log.info("Flow \(id) accepted (direct) by \(pid) for \(name).")
