@@ -73,4 +73,6 @@ package.targets += [
     .executableTarget(name: "ShmPeer", dependencies: [devKit]),
     .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
     .executableTarget(name: "FlowBench", dependencies: [devKit], path: "benchmarks/FlowBench"),
+    // OAP and per-packet encryption costs (issue 10).
+    .executableTarget(name: "CryptoBench", dependencies: [devKit, "CryptoTestSupport"], path: "benchmarks/CryptoBench"),
 ]
