@@ -57,12 +57,12 @@ if arguments.first == "--role" {
             let flow = try Flow.allocate(to: arguments[2], timeout: .seconds(10))
             try flow.setReceiveTimeout(.seconds(5))
             let seconds = Double(arguments[3])!, window = 16, payload = [UInt8](repeating: 0xa5, count: 1400)
-            var buf = [UInt8](repeating: 0, count: 2048)
+            let readSize = 2048
             for _ in 0..<window { try flow.write(payload) }
             var echoed = 0
             let start = Deadline.now.nanoseconds, end = start + UInt64(seconds * 1e9)
             while Deadline.now.nanoseconds < end {
-                _ = try buf.withUnsafeMutableBytes { try flow.read(into: $0) }
+                _ = try flow.read(maxLength: readSize)
                 echoed += 1
                 try flow.write(payload)
             }
