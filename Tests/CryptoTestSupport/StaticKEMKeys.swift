@@ -37,6 +37,12 @@ public enum StaticKEMKeys {
         }
     }
 
+    /// A PEM PKCS#8 private key holding `seed` in the `[0]` seed form, for the
+    /// lattice algorithm with object identifier `oid` (ML-KEM, ML-DSA).
+    public static func seedPEM(oid: [UInt], seed: [UInt8]) throws -> String {
+        pem(try pkcs8(oid: try ASN1ObjectIdentifier(elements: oid), seed: seed), "PRIVATE KEY")
+    }
+
     static func pem(_ der: [UInt8], _ label: String) -> String { PEMDocument(type: label, derBytes: der).pemString + "\n" }
 
     static func pkcs8(oid: ASN1ObjectIdentifier, seed: [UInt8]) throws -> [UInt8] {

@@ -46,7 +46,7 @@ final class FlowCipherTests: XCTestCase {
         XCTAssertEqual(s.previous, first, "the previous key is kept")
         let next = s.nextEncryption()
         XCTAssertTrue(next.phaseBit)
-        XCTAssertEqual(next.key, s.current)
+        XCTAssertEqual(next.key, s.currentKey)
         for _ in 0..<3 { _ = s.nextEncryption() }
         XCTAssertNil(s.previous, "dropped after half an epoch")
     }

@@ -1,4 +1,5 @@
 import Crypto
+import CryptoTestSupport
 import DevKit
 import XCTest
 @testable import IRMd
@@ -55,19 +56,18 @@ final class KeyExchangeTests: XCTestCase {
         XCTAssertThrowsError(try ExchangeKey.algorithm(ofPeerKey: [UInt8](repeating: 0, count: 100), raw: true))
     }
 
-    func testStaticKeyFilesRoundTrip() throws {
+    func testStaticKeyFilesLoad() throws {
         let dir = NSTemporaryDirectory() + "ouro-kex-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        for alg in [KexAlgorithm.mlkem768, .mlkem1024, .x25519mlkem768] {
-            let k = try ExchangeKey.generate(alg)
-            let priv = dir + "/key", pub = dir + "/pub"
-            try Data(try XCTUnwrap(k.privateKeyFile)).write(to: URL(fileURLWithPath: priv))
-            try Data(k.publicKeyFile).write(to: URL(fileURLWithPath: pub))
-            let loaded = try ExchangeKey.loadPrivate(path: priv, raw: alg.isHybrid)
-            XCTAssertEqual(loaded.publicKey, k.publicKey, alg.name)
-            XCTAssertEqual(try ExchangeKey.loadPublic(path: pub, raw: alg.isHybrid), k.publicKey, alg.name)
+        for (alg, kem) in [(KexAlgorithm.mlkem768, StaticKEMKeys.Algorithm.mlkem768), (.mlkem1024, .mlkem1024),
+                           (.x25519mlkem768, .x25519mlkem768)] {
+            try StaticKEMKeys.install(kem, server: dir, client: dir, name: "n")
+            let ext = alg.isHybrid ? "raw" : "pem"
+            let key = try ExchangeKey.loadPrivate(path: "\(dir)/server/n/kex.key.\(ext)", raw: alg.isHybrid)
+            XCTAssertEqual(key.algorithm, alg)
+            XCTAssertEqual(try ExchangeKey.loadPublic(path: "\(dir)/client/n/kex.srv.pub.\(ext)", raw: alg.isHybrid), key.publicKey)
         }
         XCTAssertThrowsError(try ExchangeKey.loadPrivate(path: dir + "/absent", raw: false))
+        XCTAssertThrowsError(try ExchangeKey.loadPublic(path: "\(dir)/server/n/kex.key.pem", raw: false), "not a public key")
     }
 }

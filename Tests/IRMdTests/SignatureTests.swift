@@ -1,4 +1,5 @@
 import Crypto
+import CryptoTestSupport
 import DevKit
 import XCTest
 @testable import IRMd
@@ -16,12 +17,12 @@ final class SignatureTests: XCTestCase {
     }
 
     func testMLDSASignaturesFromPKCS8Seeds() throws {
-        let cases = [
-            (KeyOID.mldsa65, Array(try MLDSA65.PrivateKey().seedRepresentation)),
-            (KeyOID.mldsa87, Array(try MLDSA87.PrivateKey().seedRepresentation)),
+        let cases: [([UInt], [UInt8])] = [
+            ([2, 16, 840, 1, 101, 3, 4, 3, 18], Array(try MLDSA65.PrivateKey().seedRepresentation)),
+            ([2, 16, 840, 1, 101, 3, 4, 3, 19], Array(try MLDSA87.PrivateKey().seedRepresentation)),
         ]
         for (oid, seed) in cases {
-            let pem = PEM.encode(PrivateKeyInfo.latticeSeed(seed, algorithm: oid).der, label: "PRIVATE KEY")
+            let pem = try StaticKEMKeys.seedPEM(oid: oid, seed: seed)
             let key = try SigningKey(pem: pem)
             let data = header()
             let signature = try key.sign(data, digest: nil)
@@ -43,9 +44,9 @@ final class SignatureTests: XCTestCase {
         XCTAssertThrowsError(try key.sign(data, digest: .blake2b512))
     }
 
-    func testUnsupportedKeyTypesAreNamed() {
-        let info = PrivateKeyInfo(algorithm: KeyOID.mldsa44, privateKey: [0x80, 0x00])
-        XCTAssertThrowsError(try SigningKey(pem: PEM.encode(info.der, label: "PRIVATE KEY"))) {
+    func testUnsupportedKeyTypesAreNamed() throws {
+        let pem = try StaticKEMKeys.seedPEM(oid: [2, 16, 840, 1, 101, 3, 4, 3, 17], seed: [UInt8](repeating: 1, count: 32))
+        XCTAssertThrowsError(try SigningKey(pem: pem), "ML-DSA-44") {
             guard case .unsupportedKeyType = $0 as? SignatureError else { return XCTFail("\($0)") }
         }
     }

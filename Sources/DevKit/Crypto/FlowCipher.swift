@@ -60,7 +60,7 @@ public final class FlowCipher: Sendable {
     public init(algorithm: CipherAlgorithm, key: [UInt8]) throws(OuroError) {
         guard key.count == KeyDerivation.keyLength else { throw OuroError.crypt }
         self.algorithm = algorithm
-        schedule = Mutex(KeySchedule(key: key))
+        schedule = Mutex(KeySchedule(key: key, keyLength: algorithm.keyLength))
     }
 
     init(algorithm: CipherAlgorithm, schedule: KeySchedule) {
@@ -70,23 +70,40 @@ public final class FlowCipher: Sendable {
 
     /// `IV ‖ ciphertext ‖ tag` of `plaintext`.
     public func encrypt(_ plaintext: UnsafeRawBufferPointer) throws(OuroError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: algorithm.ivLength + plaintext.count + algorithm.tagLength)
+        let ok = out.withUnsafeMutableBytes { o in (try? encrypt(plaintext, into: o)) != nil }
+        guard ok else { throw OuroError.crypt }
+        return out
+    }
+
+    /// Writes `IV ‖ ciphertext ‖ tag` of `plaintext` into `out` (exactly that long;
+    /// `plaintext` may be its middle part).
+    private func encrypt(_ plaintext: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) throws(OuroError) {
         let (key, phaseBit) = schedule.withLock { $0.nextEncryption() }
-        var iv = [UInt8](repeating: 0, count: algorithm.ivLength)
-        var rng = SystemRandomNumberGenerator()
-        for i in iv.indices { iv[i] = rng.next() }
-        if phaseBit { iv[0] |= 0x80 } else { iv[0] &= 0x7f }
-        let k = SymmetricKey(data: key.prefix(algorithm.keyLength))
+        let ivLength = algorithm.ivLength
+        var iv = (UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &iv) { b in
+            var rng = SystemRandomNumberGenerator()
+            b.storeBytes(of: rng.next() as UInt64, toByteOffset: 0, as: UInt64.self)
+            b.storeBytes(of: rng.next() as UInt64, toByteOffset: 8, as: UInt64.self)
+            b[0] = phaseBit ? b[0] | 0x80 : b[0] & 0x7f
+        }
+        let ivBytes = withUnsafeBytes(of: iv) { Array($0.prefix(ivLength)) }
         do {
+            let body: Data, tag: Data
             switch algorithm {
             case .aes128GCM, .aes192GCM, .aes256GCM:
-                let box = try AES.GCM.seal(plaintext, using: k, nonce: AES.GCM.Nonce(data: iv))
-                return iv + box.ciphertext + box.tag
+                let box = try AES.GCM.seal(plaintext, using: key, nonce: AES.GCM.Nonce(data: ivBytes))
+                (body, tag) = (box.ciphertext, box.tag)
             case .chacha20Poly1305:
-                let box = try ChaChaPoly.seal(plaintext, using: k, nonce: ChaChaPoly.Nonce(data: iv))
-                return iv + box.ciphertext + box.tag
+                let box = try ChaChaPoly.seal(plaintext, using: key, nonce: ChaChaPoly.Nonce(data: ivBytes))
+                (body, tag) = (box.ciphertext, box.tag)
             case .aes128CTR, .aes192CTR, .aes256CTR:
-                return iv + (try AES._CTR.encrypt(plaintext, using: k, nonce: AES._CTR.Nonce(nonceBytes: iv)))
+                (body, tag) = (try AES._CTR.encrypt(plaintext, using: key, nonce: AES._CTR.Nonce(nonceBytes: ivBytes)), Data())
             }
+            out.copyBytes(from: ivBytes)
+            body.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: out[ivLength...]))
+            tag.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: out[(ivLength + body.count)...]))
         } catch {
             throw OuroError.crypt
         }
@@ -101,8 +118,7 @@ public final class FlowCipher: Sendable {
         let iv = UnsafeRawBufferPointer(rebasing: packet[0..<ivLength])
         let body = UnsafeRawBufferPointer(rebasing: packet[ivLength..<packet.count - tagLength])
         let tag = UnsafeRawBufferPointer(rebasing: packet[(packet.count - tagLength)...])
-        for key in keys {
-            let k = SymmetricKey(data: key.prefix(algorithm.keyLength))
+        for k in keys {
             switch algorithm {
             case .aes128GCM, .aes192GCM, .aes256GCM:
                 if let box = try? AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: iv), ciphertext: body, tag: tag),
@@ -121,10 +137,11 @@ public final class FlowCipher: Sendable {
     /// Encrypts the packet in `buffer` in place: IV into the headroom, tag into
     /// the tailroom.
     public func seal(_ buffer: PacketBuffer) throws(OuroError) {
-        let out = try encrypt(UnsafeRawBufferPointer(buffer.bytes))
         try buffer.headAlloc(algorithm.ivLength)
         try buffer.tailAlloc(algorithm.tagLength)
-        out.withUnsafeBytes { buffer.bytes.copyMemory(from: $0) }
+        let out = buffer.bytes
+        let plain = UnsafeRawBufferPointer(rebasing: out[algorithm.ivLength..<out.count - algorithm.tagLength])
+        try encrypt(plain, into: out)
     }
 
     /// Decrypts the packet in `buffer` in place; false (buffer unchanged) when

@@ -14,7 +14,6 @@ enum KeyOID {
     static let mlkem512: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 4, 1]
     static let mlkem768: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 4, 2]
     static let mlkem1024: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 4, 3]
-    static let mldsa44: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 3, 17]
     static let mldsa65: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 3, 18]
     static let mldsa87: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 3, 19]
 }
@@ -65,11 +64,6 @@ struct PrivateKeyInfo {
     var algorithm: ASN1ObjectIdentifier
     var privateKey: [UInt8]
 
-    init(algorithm: ASN1ObjectIdentifier, privateKey: [UInt8]) {
-        self.algorithm = algorithm
-        self.privateKey = privateKey
-    }
-
     init(der: [UInt8]) throws {
         let root = try DER.parse(der)
         (algorithm, privateKey) = try DER.sequence(root, identifier: .sequence) { nodes in
@@ -84,16 +78,6 @@ struct PrivateKeyInfo {
             while nodes.next() != nil {}
             return (oid, Array(key.bytes))
         }
-    }
-
-    var der: [UInt8] {
-        var s = DER.Serializer()
-        try! s.appendConstructedNode(identifier: .sequence) { s in
-            try s.serialize(0)
-            try s.appendConstructedNode(identifier: .sequence) { s in try s.serialize(algorithm) }
-            try s.serialize(ASN1OctetString(contentBytes: privateKey[...]))
-        }
-        return s.serializedBytes
     }
 
     /// The 32-byte key of an Ed25519/X25519 private key (an inner OCTET STRING).
@@ -117,24 +101,13 @@ struct PrivateKeyInfo {
         }
         return nil
     }
-
-    /// The PKCS#8 wrapping of a lattice seed in the `[0]` seed form.
-    static func latticeSeed(_ seed: [UInt8], algorithm: ASN1ObjectIdentifier) -> PrivateKeyInfo {
-        var s = DER.Serializer()
-        s.appendPrimitiveNode(identifier: ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)) { $0 += seed }
-        return PrivateKeyInfo(algorithm: algorithm, privateKey: s.serializedBytes)
-    }
 }
 
-/// PEM helpers.
+/// PEM decoding.
 enum PEM {
     /// The DER bytes and label of the first PEM block in `text`.
     static func decode(_ text: String) throws -> (label: String, der: [UInt8]) {
         let doc = try PEMDocument(pemString: text)
         return (doc.discriminator, doc.derBytes)
-    }
-
-    static func encode(_ der: [UInt8], label: String) -> String {
-        PEMDocument(type: label, derBytes: der).pemString + "\n"
     }
 }

@@ -233,25 +233,6 @@ enum ExchangeKey {
         return der
     }
 
-    /// The private key file contents for this key (what `loadPrivate` reads).
-    var privateKeyFile: [UInt8]? {
-        switch self {
-        case .mlkem768(let k):
-            Array(PEM.encode(PrivateKeyInfo.latticeSeed(Array(k.seedRepresentation), algorithm: KeyOID.mlkem768).der,
-                             label: "PRIVATE KEY").utf8)
-        case .mlkem1024(let k):
-            Array(PEM.encode(PrivateKeyInfo.latticeSeed(Array(k.seedRepresentation), algorithm: KeyOID.mlkem1024).der,
-                             label: "PRIVATE KEY").utf8)
-        case .x25519mlkem768(let m, let x): Array(m.seedRepresentation) + Array(x.rawRepresentation)
-        case .p256, .p384, .p521, .x25519: nil
-        }
-    }
-
-    /// The public key file contents (what `loadPublic` reads).
-    var publicKeyFile: [UInt8] {
-        algorithm.isHybrid ? publicKey : Array(PEM.encode(publicKey, label: "PUBLIC KEY").utf8)
-    }
-
     private static func derive(_ secret: [UInt8], salt: [UInt8], info: [UInt8],
                                kdf: DigestAlgorithm?) throws(KeyExchangeError) -> [UInt8] {
         guard let key = KeyDerivation.hkdf(secret: secret, salt: salt, info: info, digest: kdf) else {
