@@ -1,7 +1,7 @@
 // CryptoBench: what OAP authentication and per-packet encryption cost, in one
 // run, through ipcpd-local in a private instance:
-//   - flow allocations (+ deallocations) per second: no credentials, ECDSA
-//     P-256 certificates + X25519, and ML-KEM-768;
+//   - flow allocations (+ deallocations) per second, after a warm-up: no
+//     credentials, ECDSA P-256 certificates + X25519, and ML-KEM-768;
 //   - echo throughput with 1400-byte packets (16 in flight; both ends encrypt
 //     and decrypt every packet): unencrypted, aes-256-gcm, chacha20-poly1305.
 //
@@ -161,6 +161,7 @@ func ratio(_ a: Double, _ b: Double) -> String { b > 0 && !a.isNaN ? String(form
 print("CryptoBench: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, through ipcpd-local; \(allocations) allocations per case, \(seconds) s echo runs")
 print("")
 print(col("flow allocation + deallocation", 40) + col("per second", 12) + col("vs none", 10))
+_ = try run(me, ["--role", "allocs", "alloc.plain", String(allocations / 5)])
 var base = Double.nan
 for (label, name) in [("no credentials", "alloc.plain"), ("ECDSA P-256 certificates + X25519", "alloc.ecdsa"),
                       ("ML-KEM-768", "alloc.mlkem")] {
