@@ -50,7 +50,7 @@ let package = Package(
         // Drives the flow API from separate processes in the integration tests.
         .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
-        .testTarget(name: "DevKitTests", dependencies: [devKit, crypto]),
+        .testTarget(name: "DevKitTests", dependencies: [devKit, crypto], exclude: ["Fixtures"]),
         .testTarget(name: "IRMCLITests", dependencies: ["IRMCLI"], exclude: ["Fixtures"]),
         .testTarget(name: "IRMdTests", dependencies: ["IRMd", "CryptoTestSupport", crypto, x509], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: [devKit, "CryptoTestSupport"]),
@@ -75,4 +75,18 @@ package.targets += [
     .executableTarget(name: "FlowBench", dependencies: [devKit], path: "benchmarks/FlowBench"),
     // OAP and per-packet encryption costs (issue 10).
     .executableTarget(name: "CryptoBench", dependencies: [devKit, "CryptoTestSupport"], path: "benchmarks/CryptoBench"),
+]
+
+// MARK: - Ethernet shims (issue 6): eth-dix and eth-llc over AF_PACKET.
+package.products += [
+    .executable(name: "ipcpd-eth-dix", targets: ["IPCPEthDIX"]),
+    .executable(name: "ipcpd-eth-llc", targets: ["IPCPEthLLC"]),
+]
+package.targets += [
+    .target(name: "IPCPEth", dependencies: ["IPCPKit", "COuro"]),
+    .executableTarget(name: "IPCPEthDIX", dependencies: ["IPCPEth"]),
+    .executableTarget(name: "IPCPEthLLC", dependencies: ["IPCPEth"]),
+    .testTarget(name: "IPCPEthTests", dependencies: ["IPCPEth"], exclude: ["Fixtures"]),
+    // Raw AF_PACKET ping-pong and blast, the baseline of benchmarks/eth-bench.
+    .executableTarget(name: "EthBaseline", dependencies: ["IPCPEth", devKit], path: "benchmarks/EthBaseline"),
 ]
