@@ -19,6 +19,9 @@ public final class TestPKI {
         }
     }
 
+    /// Whether the openssl CLI is there to make certificates.
+    public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") }
+
     public struct PKIError: Error, CustomStringConvertible {
         public let description: String
     }
