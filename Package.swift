@@ -2,6 +2,10 @@
 import PackageDescription
 
 let devKit: Target.Dependency = "DevKit"
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let cryptoExtras: Target.Dependency = .product(name: "CryptoExtras", package: "swift-crypto")
+let x509: Target.Dependency = .product(name: "X509", package: "swift-certificates")
+let asn1: Target.Dependency = .product(name: "SwiftASN1", package: "swift-asn1")
 
 let package = Package(
     name: "Ouroboros",
@@ -20,6 +24,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.1.0"),
     ],
     targets: [
         // The only C: system calls and macros Swift cannot call (variadic syscall, prctl, ucred).
@@ -29,10 +36,13 @@ let package = Package(
             "COuro",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Logging", package: "swift-log"),
+            // Per-packet encryption (AES-GCM, ChaCha20-Poly1305; AES-CTR from CryptoExtras).
+            crypto, cryptoExtras,
         ]),
         // The common IPCP daemon skeleton.
         .target(name: "IPCPKit", dependencies: [devKit]),
-        .executableTarget(name: "IRMd", dependencies: [devKit]),
+        // OAP: X.509 credentials, signatures and key exchange.
+        .executableTarget(name: "IRMd", dependencies: [devKit, crypto, x509, asn1]),
         // The irm keyword grammar and commands, a library so that tests can drive it.
         .target(name: "IRMCLI", dependencies: [devKit]),
         .executableTarget(name: "IRMTool", dependencies: ["IRMCLI"]),
@@ -40,10 +50,12 @@ let package = Package(
         // Drives the flow API from separate processes in the integration tests.
         .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
-        .testTarget(name: "DevKitTests", dependencies: [devKit], exclude: ["Fixtures"]),
+        .testTarget(name: "DevKitTests", dependencies: [devKit, crypto], exclude: ["Fixtures"]),
         .testTarget(name: "IRMCLITests", dependencies: ["IRMCLI"], exclude: ["Fixtures"]),
-        .testTarget(name: "IRMdTests", dependencies: ["IRMd"]),
-        .testTarget(name: "IntegrationTests", dependencies: [devKit]),
+        .testTarget(name: "IRMdTests", dependencies: ["IRMd", "CryptoTestSupport", crypto, x509], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: [devKit, "CryptoTestSupport"]),
+        // Test certificates (openssl CLI) and static KEM key files for the OAP tests.
+        .target(name: "CryptoTestSupport", dependencies: [crypto, asn1], path: "Tests/CryptoTestSupport"),
         .testTarget(name: "IPCPKitTests", dependencies: ["IPCPKit"]),
 
         // Tools (issue 4, item 5): the four programs and their testable logic.
@@ -61,6 +73,8 @@ package.targets += [
     .executableTarget(name: "ShmPeer", dependencies: [devKit]),
     .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
     .executableTarget(name: "FlowBench", dependencies: [devKit], path: "benchmarks/FlowBench"),
+    // OAP and per-packet encryption costs (issue 10).
+    .executableTarget(name: "CryptoBench", dependencies: [devKit, "CryptoTestSupport"], path: "benchmarks/CryptoBench"),
 ]
 
 // MARK: - Ethernet shims (issue 6): eth-dix and eth-llc over AF_PACKET.

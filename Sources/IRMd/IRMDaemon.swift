@@ -10,7 +10,7 @@ final class IRMDaemon: Sendable {
     let instance: Instance
     let registry: Registry
     let ipcps: IPCPClient
-    let oap = OAP()
+    let oap: OAP
     /// The data path's shared-memory objects.
     let shm: SharedObjects
     /// IPCPs log to syslog when irmd does.
@@ -25,8 +25,9 @@ final class IRMDaemon: Sendable {
     /// variable OUROBOROS_DISABLE_DIRECT_IPC=1).
     let directIPC = getenv("OUROBOROS_DISABLE_DIRECT_IPC").map { String(cString: $0) != "1" } ?? true
 
-    init(instance: Instance, logToSyslog: Bool, securityDirectory: String) throws(OuroError) {
+    init(instance: Instance, logToSyslog: Bool, securityDirectory: String, trust: TrustStore) throws(OuroError) {
         self.instance = instance
+        self.oap = OAP(securityDirectory: securityDirectory, trust: trust)
         self.shm = try SharedObjects(instance: instance)
         self.registry = Registry(securityDirectory: securityDirectory)
         self.ipcps = IPCPClient(instance: instance)

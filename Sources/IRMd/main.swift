@@ -103,10 +103,19 @@ if mkdir(instance.runDirectory, 0o777) != 0 && errno != EEXIST {
     exit(EXIT_FAILURE)
 }
 
+let trust: TrustStore
+do {
+    trust = try TrustStore(securityDirectory: instance.securityDirectory)
+} catch {
+    log.error("Failed to load the certificate store: \(error).")
+    lockfile.release()
+    exit(EXIT_FAILURE)
+}
+
 let daemon: IRMDaemon
 do {
     daemon = try IRMDaemon(instance: instance, logToSyslog: !logToStdout,
-                           securityDirectory: "/etc/ouroboros/security")
+                           securityDirectory: instance.securityDirectory, trust: trust)
 } catch {
     log.error("Failed to create GSPP: \(error).")
     lockfile.release()

@@ -1,3 +1,4 @@
+import CryptoTestSupport
 import DevKit
 import Foundation
 import XCTest
@@ -318,6 +319,30 @@ final class EthernetTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Issue 10 over a real link: an authenticated-by-nobody but encrypted
+    /// (X25519MLKEM768 + chacha20-poly1305) oping across eth-dix; the capture
+    /// shows every ping as IV ‖ ciphertext ‖ tag, never oping's zero padding.
+    func testEncryptedPingAcrossAVethPairCarriesNoPlaintext() throws {
+        let pair = try EthernetPair()
+        defer { pair.bed.tearDown() }
+        let conf = "kex = X25519MLKEM768\ncipher = chacha20-poly1305\n"
+        try writeEncConf(conf, security: pair.a.instance.runDirectory + "/security", side: "client", name: "oping.sec")
+        try writeEncConf(conf, security: pair.b.instance.runDirectory + "/security", side: "server", name: "oping.sec")
+        try pair.bootstrap("eth-dix", layer: "dix")
+        try pair.serve("oping", name: "oping.sec", layer: "dix")
+        let capture = try pair.capture(on: pair.a, dev: pair.link.aInterface, keep: "f[12:14] == b'\\xa0\\x00'", count: 10)
+        let ping = try pair.a.run("oping", ["-n", "oping.sec", "-c", "3", "-i", "20"])
+        XCTAssertTrue(ping.output.contains("3 packets transmitted, 3 received"), ping.output + pair.a.instance.irmdLog)
+        let data = capture.frames().filter { $0.bytes.count >= 18 && Int($0.bytes[16]) << 8 | Int($0.bytes[17]) == 64 + 12 + 16 }
+        XCTAssertEqual(data.count, 6, "three requests and three replies, 64 bytes each plus IV and tag")
+        for frame in data {
+            let sdu = Array(frame.bytes[18...])
+            let zeroRun = sdu.split(whereSeparator: { $0 != 0 }).map(\.count).max() ?? 0
+            XCTAssertLessThan(zeroRun, 16, "no plaintext padding on the wire: \(sdu)")
+        }
+        XCTAssertTrue(pair.b.instance.irmdLog.contains("encrypted with chacha20-poly1305."), pair.b.instance.irmdLog)
     }
 
     func testCapturedDIXFlowAllocationMatchesTheSpec() throws {

@@ -8,15 +8,23 @@
 /// one stuck flow cannot stop the timers of the others.
 extension FlowRuntime {
     /// The send pipeline of every packet on a flow, with `writeLock` held:
-    /// (encryption and CRC will go here) then the tx ring and the peer's FLOW_PKT.
-    /// On failure the block is freed.
+    /// encryption (spec host.md §4.8; keepalives, being empty, stay clear), then
+    /// the tx ring and the peer's FLOW_PKT. On failure the block is freed.
     ///
     /// Retransmissions come through here too, from the PDU FRCT kept before the
     /// pipeline ran. Reference defect fixed by that structure: the reference
     /// retransmits the block's bytes as they are after encryption, without IV
     /// and tag, so a peer cannot decrypt them; here a retransmission is
-    /// encrypted afresh like any packet once flows are encrypted.
+    /// encrypted afresh like any packet.
     func transmit(_ e: FlowEndpoint, _ buf: PacketBuffer, _ mode: WaitMode) throws(OuroError) {
+        if let cipher = e.cipher, buf.length > 0 {
+            do {
+                try cipher.seal(buf)
+            } catch {
+                try? e.pool.release(buf.offset)
+                throw error
+            }
+        }
         e.pool.handOff(buf.offset)
         do {
             try e.tx.write(buf.offset, mode)
@@ -67,13 +75,15 @@ extension FlowRuntime {
         }
     }
 
-    /// Takes one packet just read from the rx ring through FRCT (the caller
-    /// holds `readLock`): data goes to the reorder queue, everything else is
-    /// consumed; keepalives and runts are dropped.
+    /// Takes one packet just read from the rx ring through decryption and FRCT
+    /// (the caller holds `readLock`): data goes to the reorder queue,
+    /// everything else is consumed; keepalives, runts and packets that do not
+    /// authenticate are dropped.
     func receiveFRCT(_ e: FlowEndpoint, _ f: FRCTInstance, offset: Int, wait: Bool) {
         e.pool.adopt(offset)
         e.settings.withLock { $0.lastReceive = .now }
-        guard let buf = try? e.pool.buffer(at: offset), buf.length >= FRCTHeader.size else {
+        guard let buf = try? e.pool.buffer(at: offset), buf.length > 0, FlowRuntime.decrypt(e, buf),
+              buf.length >= FRCTHeader.size else {
             try? e.pool.release(offset)
             return
         }

@@ -162,12 +162,36 @@ extension FlowRuntime {
         if reply.result < 0 { throw OuroError(result: reply.result) }
         guard reply.hasFlowInfo else { throw OuroError.irmd }
         let info = reply.flowInfo
-        let fd = try map(flowID: Int(info.id), peerPid: Int32(bitPattern: info.n1Pid), qos: QoSSpec(info.qos), mpl: info.mpl)
-        guard !reply.hasCipherNid || reply.cipherNid == 0 else {
-            try? Flow(fd: fd).deallocate()
+        let cipher: FlowCipher?
+        do throws(OuroError) {
+            cipher = try FlowRuntime.cipher(reply)
+        } catch let e {
+            if let fd = try? map(flowID: Int(info.id), peerPid: Int32(bitPattern: info.n1Pid), qos: QoSSpec(info.qos),
+                                 mpl: info.mpl) {
+                try? Flow(fd: fd).deallocate()
+            }
+            throw e
+        }
+        return Flow(fd: try map(flowID: Int(info.id), peerPid: Int32(bitPattern: info.n1Pid), qos: QoSSpec(info.qos),
+                                mpl: info.mpl, cipher: cipher))
+    }
+
+    /// The receive side of the packet pipeline (spec host.md §4.8): decrypts a
+    /// packet of an encrypted flow in place; false (drop it) when it does not
+    /// authenticate. Keepalives (empty) are never encrypted.
+    static func decrypt(_ e: FlowEndpoint, _ buf: PacketBuffer) -> Bool {
+        guard let cipher = e.cipher, buf.length > 0 else { return true }
+        return cipher.open(buf)
+    }
+
+    /// The cipher an alloc/accept reply delivers (spec host.md §7.10): none for
+    /// `cipher_nid` 0, `ECRYPT` for an unknown cipher or a key that is not 32 bytes.
+    static func cipher(_ reply: irm_msg) throws(OuroError) -> FlowCipher? {
+        guard reply.hasCipherNid, reply.cipherNid != 0 else { return nil }
+        guard let algorithm = UInt16(exactly: reply.cipherNid).flatMap(CipherAlgorithm.init(rawValue:)) else {
             throw OuroError.crypt
         }
-        return Flow(fd: fd)
+        return try FlowCipher(algorithm: algorithm, key: [UInt8](reply.symKey))
     }
 
     static func read(_ e: FlowEndpoint, into buffer: UnsafeMutableRawBufferPointer) throws(OuroError) -> Int {
@@ -195,11 +219,11 @@ extension FlowRuntime {
                 e.settings.withLock { $0.lastReceive = .now }
             }
             guard let buf = try? e.pool.buffer(at: offset) else { continue }
-            let len = buf.length
-            if len == 0 {
+            if buf.length == 0 || (e.frct == nil && !FlowRuntime.decrypt(e, buf)) {
                 try? e.pool.release(offset)
                 continue
             }
+            let len = buf.length
             if len > buffer.count {
                 if flags.contains(.readNoPartial) {
                     try? e.pool.release(offset)

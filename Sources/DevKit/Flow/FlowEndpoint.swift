@@ -18,6 +18,8 @@ final class FlowEndpoint: Sendable {
     let pool: PacketPool
     /// FRCT, on flows whose QoS asks for order (`in_order`).
     let frct: FRCTInstance?
+    /// Per-packet encryption, when OAP negotiated a key.
+    let cipher: FlowCipher?
 
     struct Settings: Sendable {
         var flags: FlowFlags = .default
@@ -40,7 +42,7 @@ final class FlowEndpoint: Sendable {
     let writeLock = Mutex(())
 
     init(fd: Int32, flowID: Int, peerPid: Int32, qos: QoSSpec, mpl: UInt32, rx: RingBuffer, tx: RingBuffer,
-         peerSet: FlowSet, pool: PacketPool, frct: FRCTInstance?) {
+         peerSet: FlowSet, pool: PacketPool, frct: FRCTInstance?, cipher: FlowCipher? = nil) {
         self.fd = fd
         self.flowID = flowID
         self.peerPid = peerPid
@@ -51,6 +53,7 @@ final class FlowEndpoint: Sendable {
         self.peerSet = peerSet
         self.pool = pool
         self.frct = frct
+        self.cipher = cipher
         self.settings = Mutex(Settings())
     }
 

@@ -119,8 +119,9 @@ final class FlowRuntime: Sendable {
 
     /// Maps a flow: reads from this process's ring, writes to the peer's, tells
     /// the peer's flow sets. `pool` overrides this process's pool (IPCPs serving
-    /// a per-user pool).
-    func map(flowID: Int, peerPid: Int32, qos: QoSSpec, mpl: UInt32, pool: PacketPool? = nil) throws(OuroError) -> Int32 {
+    /// a per-user pool); `cipher` encrypts the flow's packets.
+    func map(flowID: Int, peerPid: Int32, qos: QoSSpec, mpl: UInt32, pool: PacketPool? = nil,
+             cipher: FlowCipher? = nil) throws(OuroError) -> Int32 {
         let rx: RingBuffer, tx: RingBuffer, peerSet: FlowSet
         do {
             rx = try RingBuffer.open(in: instance, pid: pid, flowID: flowID)
@@ -136,7 +137,7 @@ final class FlowRuntime: Sendable {
             }
             let frct = qos.inOrder != 0 ? FRCTInstance(qos: qos, mplMilliseconds: mpl) : nil
             t.endpoints[fd] = FlowEndpoint(fd: fd, flowID: flowID, peerPid: peerPid, qos: qos, mpl: mpl,
-                                           rx: rx, tx: tx, peerSet: peerSet, pool: pool, frct: frct)
+                                           rx: rx, tx: tx, peerSet: peerSet, pool: pool, frct: frct, cipher: cipher)
             t.fdByFlowID[flowID] = fd
             if frct != nil { t.frctFlows += 1 }
             return fd

@@ -38,6 +38,19 @@ public struct Instance: Sendable, Equatable {
     /// True for a private instance selected through `OUROBOROS_RUNDIR`.
     public var isPrivate: Bool { runDirectory != Instance.defaultRunDirectory }
 
+    /// The environment variable that overrides the security directory.
+    public static let securityDirectoryKey = "OUROBOROS_SECURITY_DIR"
+    /// The reference's security directory (its `/etc/ouroboros/security`).
+    public static let defaultSecurityDirectory = "/etc/ouroboros/security"
+
+    /// Where irmd finds certificates, keys and enc.conf files (spec host.md
+    /// §7.5): `OUROBOROS_SECURITY_DIR` if set, else `<rundir>/security` for a
+    /// private instance and `/etc/ouroboros/security` for the system one.
+    public var securityDirectory: String {
+        if let v = getenv(Instance.securityDirectoryKey), v.pointee != 0 { return String(cString: v) }
+        return isPrivate ? runDirectory + "/security" : Instance.defaultSecurityDirectory
+    }
+
     /// The irmd control socket.
     public var irmSocketPath: String { runDirectory + "/irm.sock" }
 

@@ -23,7 +23,7 @@ final class Registry: Sendable {
     private let changed = ConditionSignal()
     let securityDirectory: String
 
-    init(securityDirectory: String = "/etc/ouroboros/security") {
+    init(securityDirectory: String = Instance.defaultSecurityDirectory) {
         self.securityDirectory = securityDirectory
     }
 

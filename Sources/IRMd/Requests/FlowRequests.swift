@@ -30,11 +30,13 @@ extension IRMDaemon {
         return i
     }
 
-    /// A flow reply without encryption.
-    static func flowReply(_ info: flow_info_msg) -> irm_msg {
+    /// A flow reply with the negotiated cipher and key (spec host.md §7.10):
+    /// `cipher_nid` always, `sym_key` only with a cipher.
+    static func flowReply(_ info: flow_info_msg, key: FlowKey?) -> irm_msg {
         var r = IRMDaemon.reply()
         r.flowInfo = info
-        r.cipherNid = 0
+        r.cipherNid = Int32(key?.cipher.rawValue ?? 0)
+        if let key { r.symKey = Data(key.key) }
         return r
     }
 
@@ -110,13 +112,7 @@ extension IRMDaemon {
     private func directAlloc(pid: Int32, uid: UInt32, qos: QoSSpec, name: NameEntry,
                              acceptor: (pid: Int32, flowID: Int), deadline: Deadline) throws(OuroError) -> DirectOutcome {
         guard let b = registry.process(pid: acceptor.pid), flowUID(b) == uid else { return .otherPool }
-        let oap: OAP.ClientState
-        do {
-            oap = try self.oap.request(client: name.client)
-        } catch {
-            log.error("Failed to prepare OAP for \(name.name): authentication and encryption are not supported yet.")
-            throw OuroError.badDescriptor
-        }
+        let oap = try prepareOAP(name)
         let flow: FlowEntry
         do {
             flow = try registry.assignAccept(flowID: acceptor.flowID, n1Pid: pid, qos: qos, mpl: 1,
@@ -138,14 +134,15 @@ extension IRMDaemon {
                                                                  : "Timeout waiting for OAP response.")
             throw OuroError.crypt
         }
+        let key: FlowKey?
         do {
-            try self.oap.complete(oap, response: rsp)
+            key = try self.oap.complete(oap, response: rsp)
         } catch let e {
-            log.error("OAP completion failed for \(name.name).")
-            throw e
+            log.error("OAP completion failed for \(name.name): \(e).")
+            throw OuroError.crypt
         }
         log.info("Flow \(f.id) allocated (direct) for \(pid) to \(name.name).")
-        return .allocated(IRMDaemon.flowReply(IRMDaemon.info(f, nPid: pid, n1Pid: acceptor.pid)))
+        return .allocated(IRMDaemon.flowReply(IRMDaemon.info(f, nPid: pid, n1Pid: acceptor.pid), key: key))
     }
 
     /// The first enrolled IPCP (registry order, broadcast skipped) that can reach `name`.
@@ -165,13 +162,7 @@ extension IRMDaemon {
             log.error("Failed to find IPCP for \(name.name).")
             throw OuroError.ipcp
         }
-        let oap: OAP.ClientState
-        do {
-            oap = try self.oap.request(client: name.client)
-        } catch {
-            log.error("Failed to prepare OAP request for \(name.name): authentication and encryption are not supported yet.")
-            throw OuroError.badDescriptor
-        }
+        let oap = try prepareOAP(name)
         let id: Int
         do {
             id = try registry.createFlow(nPid: pid, qos: qos, uid: uid)
@@ -213,14 +204,27 @@ extension IRMDaemon {
             log.warning("Allocation rejected: \(name.name) (\(response)).")
             throw response < 0 ? OuroError(result: response) : OuroError.ipcp
         }
+        let key: FlowKey?
         do {
-            try self.oap.complete(oap, response: flow.responseData ?? [])
+            key = try self.oap.complete(oap, response: flow.responseData ?? [])
         } catch let e {
-            log.error("OAP completion failed for \(name.name).")
+            log.error("OAP completion failed for \(name.name): \(e).")
             _ = try? deallocate(flowID: id, pid: pid, linger: 0)
-            throw e
+            throw OuroError.crypt
         }
-        return IRMDaemon.flowReply(IRMDaemon.info(flow, nPid: pid, n1Pid: ipcp.pid))
+        return IRMDaemon.flowReply(IRMDaemon.info(flow, nPid: pid, n1Pid: ipcp.pid), key: key)
+    }
+
+    /// The OAP request of an allocation to `name`; a failure ends the
+    /// allocation (spec host.md §7.3: `EBADF`, or `ENOTSUP` for an algorithm
+    /// this implementation lacks).
+    private func prepareOAP(_ name: NameEntry) throws(OuroError) -> OAP.ClientState {
+        do {
+            return try oap.request(name: name.name, client: name.client)
+        } catch let e {
+            log.error("Failed to prepare OAP request for \(name.name): \(e).")
+            throw e.preparationResult
+        }
     }
 
     /// Destroys a flow's rings, then its record (freeing the id only once the
@@ -262,20 +266,21 @@ extension IRMDaemon {
             throw OuroError.pipe
         }
         let server = registry.name(name)?.server ?? SecurityPaths()
-        let response: [UInt8]
+        let response: [UInt8], key: FlowKey?
         do {
-            response = try oap.respond(to: flow.requestData, server: server)
+            (response, key) = try oap.respond(to: flow.requestData, name: name, server: server)
         } catch let e {
-            log.error("OAP processing failed for \(name).")
+            log.error("OAP processing failed for \(name): \(e).")
             if flow.direct {
                 registry.directResponse(flowID: id, data: nil)
                 dropFlow(id)
             } else {
-                _ = try? allocResponse(flow, pid: pid, response: e.result, pk: nil)
+                _ = try? allocResponse(flow, pid: pid, response: e.serverResult.result, pk: nil)
                 dropFlow(id)
             }
-            throw e
+            throw e.serverResult
         }
+        if let key { log.info("Flow \(id) encrypted with \(key.cipher.name).") }
         if flow.direct {
             registry.directResponse(flowID: id, data: response)
             log.info("Flow \(id) accepted (direct) by \(pid) for \(name).")
@@ -289,7 +294,7 @@ extension IRMDaemon {
             }
             log.info("Flow \(id) accepted by \(pid) for \(name) (uid \(flow.uid)).")
         }
-        return IRMDaemon.flowReply(IRMDaemon.info(flow, nPid: pid, n1Pid: flow.n1Pid))
+        return IRMDaemon.flowReply(IRMDaemon.info(flow, nPid: pid, n1Pid: flow.n1Pid), key: key)
     }
 
     private func allocResponse(_ f: FlowEntry, pid: Int32, response: Int32, pk: [UInt8]?) throws(OuroError) {
