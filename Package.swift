@@ -62,3 +62,9 @@ package.targets += [
     .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
     .executableTarget(name: "FlowBench", dependencies: [devKit], path: "benchmarks/FlowBench"),
 ]
+
+// MARK: - Unicast IPCP (issue 8): components as a library so that tests can drive them in process.
+package.targets += [
+    .target(name: "IPCPUnicast", dependencies: ["IPCPKit", devKit, .product(name: "Logging", package: "swift-log")]),
+    .testTarget(name: "IPCPUnicastTests", dependencies: ["IPCPUnicast", devKit], exclude: ["Fixtures"]),
+]
