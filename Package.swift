@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "IRMCLI", dependencies: [devKit]),
         .executableTarget(name: "IRMTool", dependencies: ["IRMCLI"]),
         .executableTarget(name: "IPCPLocal", dependencies: ["IPCPKit"]),
+        // The unicast IPCP's components, a library so that tests can drive them.
+        .target(name: "IPCPUnicast", dependencies: ["IPCPKit", devKit], exclude: ["README.md"]),
         // Drives the flow API from separate processes in the integration tests.
         .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
