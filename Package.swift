@@ -38,7 +38,8 @@ let package = Package(
         .executableTarget(name: "IRMTool", dependencies: ["IRMCLI"]),
         .executableTarget(name: "IPCPLocal", dependencies: ["IPCPKit"]),
         // The unicast IPCP's components, a library so that tests can drive them.
-        .target(name: "IPCPUnicast", dependencies: ["IPCPKit", devKit], exclude: ["README.md"]),
+        .target(name: "IPCPUnicast", dependencies: ["IPCPKit", devKit, .product(name: "Logging", package: "swift-log")],
+                exclude: ["README.md", "routing/README.md", "pff/README.md", "dir/README.md"]),
         // Drives the flow API from separate processes in the integration tests.
         .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
@@ -65,8 +66,7 @@ package.targets += [
     .executableTarget(name: "FlowBench", dependencies: [devKit], path: "benchmarks/FlowBench"),
 ]
 
-// MARK: - Unicast IPCP (issue 8): components as a library so that tests can drive them in process.
+// MARK: - Unicast IPCP (issue 8): routing, PFF and DHT tests in process.
 package.targets += [
-    .target(name: "IPCPUnicast", dependencies: ["IPCPKit", devKit, .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "IPCPUnicastTests", dependencies: ["IPCPUnicast", devKit], exclude: ["Fixtures"]),
 ]

@@ -42,7 +42,7 @@ final class GraphTests: XCTestCase {
         link(&g, 6, 7)
         link(&g, 3, 7)
         let expected: [UInt64: UInt64] = [2: 2, 3: 3, 4: 3, 5: 3, 6: 2, 7: 3]
-        for policy in PathPolicy.allCases {
+        for policy: LinkStateConfig.Policy in [.simple, .loopFreeAlternates, .equalCostMultipath] {
             let table = g.routingTable(from: 1, policy: policy)
             XCTAssertEqual(table.count, 6, "\(policy)")
             for entry in table {
@@ -70,12 +70,12 @@ final class GraphTests: XCTestCase {
         link(&g, 1, 3)
         link(&g, 2, 4)
         link(&g, 3, 4)
-        let ecmp = g.routingTable(from: 1, policy: .ecmp)
+        let ecmp = g.routingTable(from: 1, policy: .equalCostMultipath)
         XCTAssertEqual(ecmp.first { $0.destination == 4 }?.nextHops.sorted(), [2, 3])
         XCTAssertEqual(ecmp.first { $0.destination == 2 }?.nextHops, [2])
         let simple = g.routingTable(from: 1, policy: .simple)
         XCTAssertEqual(simple.first { $0.destination == 4 }?.nextHops, [2], "ties: lowest address first")
-        let lfa = g.routingTable(from: 1, policy: .lfa)
+        let lfa = g.routingTable(from: 1, policy: .loopFreeAlternates)
         XCTAssertEqual(lfa.first { $0.destination == 4 }?.nextHops, [2, 3])
         // 3 reaches 2 through 1 or 4 at equal cost: not loop-free.
         XCTAssertEqual(lfa.first { $0.destination == 2 }?.nextHops, [2])

@@ -1,3 +1,4 @@
+import DevKit
 @testable import IPCPUnicast
 import Synchronization
 import XCTest
@@ -10,8 +11,8 @@ final class LinkStateRoutingTests: XCTestCase {
         net.connect(0xB, 0xC)
         XCTAssertEqual(net.path(from: 0xA, to: 0xC), [0xA, 0xB, 0xC])
         XCTAssertEqual(net.path(from: 0xC, to: 0xA), [0xC, 0xB, 0xA])
-        for cube in 0..<LinkStateRouting.cubes {
-            XCTAssertEqual(net.router(0xA).forwardingTables[cube].nextHop(for: 0xC), abAtA)
+        for cube in QoSCube.allCases {
+            XCTAssertEqual(net.router(0xA).forwardingTable(for: cube).nextHop(Address(0xC)), Flow(fd: abAtA))
         }
         XCTAssertEqual(net.router(0xA).routingTable, [RoutingEntry(destination: 0xB, nextHops: [0xB]),
                                                       RoutingEntry(destination: 0xC, nextHops: [0xB])])
@@ -21,12 +22,13 @@ final class LinkStateRoutingTests: XCTestCase {
 
     func testNewAdjacencyIsAnnouncedWithSeqnoZero() throws {
         let sent = Mutex<[(Int32, [UInt8])]>([])
-        let r = LinkStateRouting(address: 0x1aee_f404, config: LinkStateConfig(), clock: ManualTime()) { fd, sdu in
-            sent.withLock { $0.append((fd, sdu)) }
+        let r = LinkStateRouting(address: Address(0x1aee_f404), config: LinkStateConfig(), clock: ManualTime()) { flow, sdu in
+            sent.withLock { $0.append((flow.fd, sdu)) }
         }
-        r.managementConnectionAdded(neighbour: 0xe681_20be, fd: 64)
+        let b = Address(0xe681_20be)
+        r.managementConnectionAdded(Flow(fd: 64), neighbour: b)
         XCTAssertTrue(sent.withLock { $0.isEmpty }, "empty LSDB: nothing to replicate")
-        r.dataTransferConnectionAdded(neighbour: 0xe681_20be, fd: 65)
+        r.dataTransferConnectionAdded(Flow(fd: 65), neighbour: b)
         let announced = try Vector.named("LSA from A (seqno 0)")[0].bytes
         XCTAssertEqual(sent.withLock { $0.map(\.0) }, [64])
         XCTAssertEqual(sent.withLock { $0.map(\.1) }, [announced])
@@ -35,12 +37,12 @@ final class LinkStateRoutingTests: XCTestCase {
         XCTAssertEqual(sent.withLock { $0.map(\.1) }.suffix(2),
                        [try Vector.named("LSA from A (seqno 1)")[0].bytes, try Vector.named("LSA from A (seqno 2)")[0].bytes])
         // A new Management neighbour gets the whole LSDB with stored seqnos.
-        r.received(try Vector.named("LSA from B (seqno 0)")[0].bytes, from: 64)
-        r.managementConnectionAdded(neighbour: 0x77, fd: 70)
+        r.received(try Vector.named("LSA from B (seqno 0)")[0].bytes, from: Flow(fd: 64))
+        r.managementConnectionAdded(Flow(fd: 70), neighbour: Address(0x77))
         let replica = sent.withLock { $0.filter { $0.0 == 70 }.map(\.1) }
         XCTAssertEqual(replica, [try Vector.named("LSA from B (seqno 0)")[0].bytes,
                                  try Vector.named("LSA from A (seqno 2)")[0].bytes])
-        XCTAssertEqual(r.forwardingTables[0].nextHop(for: 0xe681_20be), 65)
+        XCTAssertEqual(r.forwardingTable(for: .bestEffort).nextHop(b), Flow(fd: 65))
     }
 
     func testFloodingRulesAndSequenceNumbers() {
@@ -88,8 +90,7 @@ final class LinkStateRoutingTests: XCTestCase {
     }
 
     func testPeriodicUpdateRefreshesAndTimeoutExpires() {
-        let config = LinkStateConfig(recalculationInterval: 4, updateInterval: 15, timeout: 60)
-        let net = RouterNetwork(config: config)
+        let net = RouterNetwork(config: LinkStateConfig(recalcSeconds: 4, updateSeconds: 15, timeoutSeconds: 60))
         for a: UInt64 in [1, 2, 3] { net.add(a) }
         net.connect(1, 2)
         net.connect(2, 3)
@@ -107,7 +108,7 @@ final class LinkStateRoutingTests: XCTestCase {
         XCTAssertEqual(net.path(from: 1, to: 3), [1, 2, 3], "not yet timed out")
         net.clock.advance(by: 31)
         net.router(1).periodicRecalculation()
-        XCTAssertNil(net.router(1).forwardingTables[0].nextHop(for: 3))
+        XCTAssertNil(net.router(1).forwardingTable(for: .bestEffort).nextHop(Address(3)))
         XCTAssertFalse(net.router(1).adjacencies.contains { $0.source == 3 })
     }
 
@@ -144,9 +145,9 @@ final class LinkStateRoutingTests: XCTestCase {
         let (dt23, dt32) = net.connect(2, 3)
         net.clock.advance(by: 15)
         net.tick()
-        net.router(2).dataTransferConnectionRemoved(neighbour: 3, fd: dt23)
-        net.router(3).dataTransferConnectionRemoved(neighbour: 2, fd: dt32)
-        XCTAssertNil(net.router(2).forwardingTables[0].nextHop(for: 3), "removal takes effect at once")
+        net.router(2).dataTransferConnectionRemoved(Flow(fd: dt23), neighbour: Address(3))
+        net.router(3).dataTransferConnectionRemoved(Flow(fd: dt32), neighbour: Address(2))
+        XCTAssertNil(net.router(2).forwardingTable(for: .bestEffort).nextHop(Address(3)), "removal takes effect at once")
         net.router(1).periodicRecalculation()
         XCTAssertEqual(net.nextRouter(from: 1, to: 3), 2, "remote routers keep it until it times out")
 
@@ -159,17 +160,18 @@ final class LinkStateRoutingTests: XCTestCase {
 
     func testTimersRunPeriodicTasks() {
         let sent = Mutex(0)
-        let config = LinkStateConfig(recalculationInterval: 0.01, updateInterval: 0.01, timeout: 60)
-        let r = LinkStateRouting(address: 1, config: config) { _, _ in sent.withLock { $0 += 1 } }
-        r.managementConnectionAdded(neighbour: 2, fd: 64)
-        r.dataTransferConnectionAdded(neighbour: 2, fd: 65)
-        let timers = PeriodicTimers()
-        r.start(on: timers)
+        let config = LinkStateConfig(recalcSeconds: 1, updateSeconds: 1, timeoutSeconds: 60)
+        let r = LinkStateRouting(address: Address(1), config: config) { _, _ in sent.withLock { $0 += 1 } }
+        r.managementConnectionAdded(Flow(fd: 64), neighbour: Address(2))
+        r.dataTransferConnectionAdded(Flow(fd: 65), neighbour: Address(2))
+        let timers = Timers()
+        let handles = r.start(on: timers)
         let deadline = Date().addingTimeInterval(5)
-        while sent.withLock({ $0 }) < 4, Date() < deadline { usleep(5_000) }
+        while sent.withLock({ $0 }) < 2, Date() < deadline { usleep(10_000) }
+        handles.forEach { $0.cancel() }
         timers.stop()
-        XCTAssertGreaterThanOrEqual(sent.withLock { $0 }, 4)
-        XCTAssertGreaterThanOrEqual(r.adjacencies.first?.seqno ?? 0, 3)
+        XCTAssertGreaterThanOrEqual(sent.withLock { $0 }, 2)
+        XCTAssertGreaterThanOrEqual(r.adjacencies.first?.seqno ?? 0, 1)
     }
 
     private func fdAt(_ net: RouterNetwork, _ a: UInt64, towards b: UInt64) -> Int32 {

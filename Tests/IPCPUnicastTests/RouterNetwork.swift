@@ -1,3 +1,4 @@
+import DevKit
 @testable import IPCPUnicast
 import Synchronization
 
@@ -26,10 +27,10 @@ final class RouterNetwork: Sendable {
 
     @discardableResult
     func add(_ address: UInt64) -> LinkStateRouting {
-        let router = LinkStateRouting(address: address, config: config, clock: clock) { [self] fd, sdu in
+        let router = LinkStateRouting(address: Address(address), config: config, clock: clock) { [self] flow, sdu in
             state.withLock { s in
                 s.sent += 1
-                guard let peer = s.peers[Endpoint(router: address, fd: fd)] else { return }
+                guard let peer = s.peers[Endpoint(router: address, fd: flow.fd)] else { return }
                 s.queue.append((peer, sdu))
             }
         }
@@ -60,11 +61,11 @@ final class RouterNetwork: Sendable {
             s.management[[a, b]] = ma
             s.management[[b, a]] = mb
         }
-        router(a).managementConnectionAdded(neighbour: b, fd: ma)
-        router(b).managementConnectionAdded(neighbour: a, fd: mb)
+        router(a).managementConnectionAdded(Flow(fd: ma), neighbour: Address(b))
+        router(b).managementConnectionAdded(Flow(fd: mb), neighbour: Address(a))
         let (da, db) = flow(a, b)
-        router(a).dataTransferConnectionAdded(neighbour: b, fd: da)
-        router(b).dataTransferConnectionAdded(neighbour: a, fd: db)
+        router(a).dataTransferConnectionAdded(Flow(fd: da), neighbour: Address(b))
+        router(b).dataTransferConnectionAdded(Flow(fd: db), neighbour: Address(a))
         pump()
         return (da, db)
     }
@@ -95,7 +96,7 @@ final class RouterNetwork: Sendable {
                 return nil
             }
             guard let (router, sdu, fd) = next else { return }
-            router.received(sdu, from: fd)
+            router.received(sdu, from: Flow(fd: fd))
         }
     }
 
@@ -109,8 +110,8 @@ final class RouterNetwork: Sendable {
 
     /// The router a packet for `dst` leaves `from` to, via its PFF for cube 0.
     func nextRouter(from: UInt64, to dst: UInt64) -> UInt64? {
-        guard let fd = router(from).forwardingTables[0].nextHop(for: dst) else { return nil }
-        return state.withLock { $0.peers[Endpoint(router: from, fd: fd)]?.router }
+        guard let flow = router(from).forwardingTable(for: .bestEffort).nextHop(Address(dst)) else { return nil }
+        return state.withLock { $0.peers[Endpoint(router: from, fd: flow.fd)]?.router }
     }
 
     /// The routers a packet from `from` to `dst` visits, following the PFFs.

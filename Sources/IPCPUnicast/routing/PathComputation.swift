@@ -48,7 +48,7 @@ extension Graph {
     }
 
     /// The routing table of `source` under `policy`, ordered by destination.
-    public func routingTable(from source: UInt64, policy: PathPolicy) -> [RoutingEntry] {
+    public func routingTable(from source: UInt64, policy: LinkStateConfig.Policy) -> [RoutingEntry] {
         guard vertexCount >= 2 else { return [] }
         let paths = shortestPaths(from: source)
         let simple = paths.firstHop.keys.sorted().map {
@@ -57,9 +57,9 @@ extension Graph {
         switch policy {
         case .simple:
             return simple
-        case .lfa:
+        case .loopFreeAlternates:
             return loopFreeAlternates(source, paths, simple)
-        case .ecmp:
+        case .equalCostMultipath:
             return equalCostMultipath(source, paths, simple)
         }
     }
