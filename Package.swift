@@ -38,7 +38,8 @@ let package = Package(
         .executableTarget(name: "IRMTool", dependencies: ["IRMCLI"]),
         .executableTarget(name: "IPCPLocal", dependencies: ["IPCPKit"]),
         // The unicast IPCP's components, a library so that tests can drive them.
-        .target(name: "IPCPUnicast", dependencies: ["IPCPKit", devKit], exclude: ["README.md"]),
+        .target(name: "IPCPUnicast", dependencies: ["IPCPKit", devKit, .product(name: "Logging", package: "swift-log")],
+                exclude: ["README.md", "routing/README.md", "pff/README.md", "dir/README.md"]),
         // Drives the flow API from separate processes in the integration tests.
         .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
@@ -63,4 +64,9 @@ package.targets += [
     .executableTarget(name: "ShmPeer", dependencies: [devKit]),
     .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
     .executableTarget(name: "FlowBench", dependencies: [devKit], path: "benchmarks/FlowBench"),
+]
+
+// MARK: - Unicast IPCP (issue 8): routing, PFF and DHT tests in process.
+package.targets += [
+    .testTarget(name: "IPCPUnicastTests", dependencies: ["IPCPUnicast", devKit], exclude: ["Fixtures"]),
 ]
