@@ -107,7 +107,8 @@ public final class ConnectionManager: N1FlowEventHandler {
         startThread { [self] in acceptLoop() }
     }
 
-    /// Stops accepting (within a second) and drops every connection.
+    /// Stops accepting and drops every connection. The acceptor blocks in
+    /// irmd's accept; it ends with the process.
     public func stop() {
         running.store(false, ordering: .relaxed)
         for connection in connections.withLock({ c -> [Connection] in defer { c.removeAll() }; return c }) {
@@ -120,13 +121,15 @@ public final class ConnectionManager: N1FlowEventHandler {
         while running.load(ordering: .relaxed) {
             let flow: Flow
             do {
-                flow = try Flow.accept(timeout: .seconds(1))
+                flow = try Flow.accept()
             } catch {
-                if error != .timedOut {
-                    log.debug("Accept failed: \(error).")
-                    usleep(100_000)
-                }
+                log.debug("Accept failed: \(error).")
+                usleep(100_000)
                 continue
+            }
+            guard running.load(ordering: .relaxed) else {
+                try? flow.deallocate()
+                return
             }
             accepted(flow)
         }

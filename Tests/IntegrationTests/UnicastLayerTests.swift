@@ -1,0 +1,91 @@
+import DevKit
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Unicast layers on one host: the unicast IPCPs are applications of a local
+/// layer (and, for recursion, of a unicast layer), in one irmd without direct
+/// IPC so that every flow goes through the layers.
+final class UnicastLayerTests: XCTestCase {
+    var node: TestInstance!
+
+    override func setUpWithError() throws {
+        node = try TestInstance()
+        try node.startIRMd(directIPC: false)
+    }
+
+    override func tearDown() {
+        node?.tearDown()
+    }
+
+    private func irm(_ line: String, file: StaticString = #filePath, line number: UInt = #line) throws {
+        let r = try node.irm(line)
+        XCTAssertEqual(r.status, 0, "irm \(line): \(r.output)\n\(node.irmdLog)", file: file, line: number)
+    }
+
+    /// Layer `layer` of IPCPs `first` (bootstraps) and `second` (enrolls via
+    /// the layer name, then connects management and data transfer), both
+    /// applications of layer `lower`.
+    private func buildLayer(_ layer: String, _ first: String, _ second: String, over lower: String) throws {
+        try irm("ipcp bootstrap type unicast name \(first) layer \(layer) autobind")
+        try irm("name register \(first) layer \(lower)")
+        try irm("name register \(layer) layer \(lower)")
+        try irm("ipcp create type unicast name \(second)")
+        try irm("ipcp enroll name \(second) layer \(layer) autobind")
+        try irm("name register \(second) layer \(lower)")
+        try irm("ipcp connect name \(second) dst \(first) component mgmt")
+        try irm("ipcp connect name \(second) dst \(first) component dt")
+    }
+
+    /// An oping server bound to `name` and registered in `layer`.
+    private func serve(_ name: String, in layer: String) throws {
+        let server = try node.spawn("oping", ["-l"])
+        XCTAssertTrue(eventually(5) { node.irmdLog.contains("Process added: \(server.processIdentifier)") })
+        try irm("bind process \(server.processIdentifier) name \(name)")
+        try irm("name register \(name) layer \(layer)")
+    }
+
+    private func assertPings(_ name: String, count: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try node.run("oping", ["-n", name, "-c", "\(count)", "-i", "20"])
+        XCTAssertEqual(r.status, 0, r.output + node.irmdLog, file: file, line: line)
+        XCTAssertTrue(r.output.contains("\(count) packets transmitted, \(count) received"), r.output + node.irmdLog,
+                      file: file, line: line)
+    }
+
+    func testEnrolledIPCPJoinsTheLayer() throws {
+        try irm("ipcp bootstrap type local name lo layer lo")
+        try buildLayer("uni", "uA", "uB", over: "lo")
+        let list = try node.irm("ipcp list").output
+        XCTAssertEqual(list.components(separatedBy: "\n").filter { $0.contains("unicast") && $0.contains("uni ") }.count, 2,
+                       list)
+        XCTAssertTrue(node.irmdLog.contains("Established Data Transfer connection"), node.irmdLog)
+    }
+
+    func testOpingAcrossAUnicastLayer() throws {
+        try irm("ipcp bootstrap type local name lo layer lo")
+        try buildLayer("uni", "uA", "uB", over: "lo")
+        try serve("p.A", in: "uni")
+        try assertPings("p.A", count: 20)
+        XCTAssertTrue(node.irmdLog.contains("Flow request arrived for p.A."), node.irmdLog)
+    }
+
+    func testDisconnectedLayerCannotCarryFlows() throws {
+        try irm("ipcp bootstrap type local name lo layer lo")
+        try buildLayer("uni", "uA", "uB", over: "lo")
+        try serve("p.A", in: "uni")
+        try assertPings("p.A", count: 2)
+        try irm("ipcp disconnect name uB dst uA component dt")
+        let r = try node.run("oping", ["-n", "p.A", "-c", "2", "-i", "20"])
+        XCTAssertFalse(r.output.contains("2 packets transmitted, 2 received"), r.output)
+    }
+
+    func testRecursiveUnicastLayers() throws {
+        try irm("ipcp bootstrap type local name lo layer lo")
+        try buildLayer("uni", "uA", "uB", over: "lo")
+        try buildLayer("uni2", "vA", "vB", over: "uni")
+        try serve("p.top", in: "uni2")
+        try assertPings("p.top", count: 5)
+    }
+}
