@@ -28,6 +28,7 @@ public final class UnicastLayer: Sendable {
             log.error("Unsupported address size \(config.addressSize): the flat address authority needs 4.")
             throw OuroError.invalid
         }
+        log.info("Configuration: \(config.summary).")
         let address = FlatAddressAuthority().assign()
         log.info("IPCP got address \(address).")
         if config.eidSize != UInt8(PCI.eidSize) {

@@ -89,3 +89,35 @@ final class UnicastLayerTests: XCTestCase {
         try assertPings("p.top", count: 5)
     }
 }
+
+/// `irm ipcp bootstrap type unicast` with every option, and the enrolled IPCP
+/// running with the same configuration.
+final class UnicastBootstrapTests: XCTestCase {
+    func testEveryBootstrapOptionReachesTheEnrolledIPCP() throws {
+        let node = try TestInstance()
+        defer { node.tearDown() }
+        try node.startIRMd(directIPC: false)
+        XCTAssertEqual(try node.irm("ipcp bootstrap type local name lo layer lo").status, 0)
+        let line = "ipcp bootstrap type unicast name uA layer uni hash SHA3_512 addr 4 eid 8 ttl 7 addr_auth flat"
+            + " directory DHT dht_alpha 2 dht_k 5 dht_t_expire 600 dht_t_refresh 60 dht_t_replicate 30"
+            + " routing lfa ls_t_recalc 2 ls_t_update 5 ls_t_timeo 20 congestion none autobind"
+        XCTAssertEqual(try node.irm(line).status, 0, node.irmdLog)
+        XCTAssertEqual(try node.irm("name register uA layer lo").status, 0)
+        XCTAssertEqual(try node.irm("ipcp enroll name uB dst uA autobind").status, 0, node.irmdLog)
+        let expected = "layer uni, hash SHA3-512, addr 4 eid 8 ttl 7, link-state loopFreeAlternates recalc 2 s"
+            + " update 5 s timeout 20 s, DHT alpha 2 k 5 expire 600 s refresh 60 s replicate 30 s peer "
+        let lines = node.irmdLog.components(separatedBy: "\n").filter { $0.contains("Configuration: " + expected) }
+        XCTAssertEqual(lines.count, 2, node.irmdLog)
+        XCTAssertTrue(lines.allSatisfy { $0.contains("congestion none") }, node.irmdLog)
+        XCTAssertTrue(lines[0].contains("peer 00.00.00.00"), "the bootstrapping IPCP has no DHT peer")
+        XCTAssertFalse(lines[1].contains("peer 00.00.00.00"), "the enrollee's DHT peer is its enroller")
+    }
+
+    func testUnsupportedAddressSizeFailsTheBootstrap() throws {
+        let node = try TestInstance()
+        defer { node.tearDown() }
+        try node.startIRMd()
+        XCTAssertNotEqual(try node.irm("ipcp bootstrap type unicast name uA layer uni addr 2").status, 0)
+        XCTAssertTrue(node.irmdLog.contains("Unsupported address size 2"), node.irmdLog)
+    }
+}
