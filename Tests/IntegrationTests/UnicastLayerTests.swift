@@ -121,3 +121,26 @@ final class UnicastBootstrapTests: XCTestCase {
         XCTAssertTrue(node.irmdLog.contains("Unsupported address size 2"), node.irmdLog)
     }
 }
+
+/// A neighbour that goes away: its connections end, the survivor keeps running
+/// and can be connected again to a new neighbour.
+final class UnicastNeighbourLossTests: XCTestCase {
+    func testDestroyedNeighbourEndsItsConnections() throws {
+        let node = try TestInstance()
+        defer { node.tearDown() }
+        try node.startIRMd(directIPC: false)
+        for line in ["ipcp bootstrap type local name lo layer lo",
+                     "ipcp bootstrap type unicast name uA layer uni autobind", "name register uA layer lo",
+                     "ipcp enroll name uB dst uA autobind", "name register uB layer lo",
+                     "ipcp connect name uB dst uA",
+                     "ipcp enroll name uC dst uB autobind", "name register uC layer lo",
+                     "ipcp connect name uC dst uB"] {
+            XCTAssertEqual(try node.irm(line).status, 0, "\(line)\n\(node.irmdLog)")
+        }
+        XCTAssertEqual(try node.irm("ipcp destroy name uB").status, 0)
+        let lost = { node.irmdLog.components(separatedBy: "\n").filter { $0.contains("connection to") && $0.contains("lost") } }
+        XCTAssertTrue(eventually(10) { lost().count >= 2 }, "uA and uC each lose their connections to uB\n" + node.irmdLog)
+        XCTAssertEqual(try node.irm("ipcp connect name uC dst uA").status, 0, node.irmdLog)
+        XCTAssertEqual(try node.irm("ipcp list").output.components(separatedBy: "\n").filter { $0.contains(" uni ") }.count, 2)
+    }
+}
