@@ -144,3 +144,52 @@ final class UnicastNeighbourLossTests: XCTestCase {
         XCTAssertEqual(try node.irm("ipcp list").output.components(separatedBy: "\n").filter { $0.contains(" uni ") }.count, 2)
     }
 }
+
+/// Three unicast IPCPs in a line uA—uB—uC on one host: packets between the
+/// ends are forwarded by uB.
+final class UnicastLineTests: XCTestCase {
+    var node: TestInstance!
+
+    override func setUpWithError() throws {
+        node = try TestInstance()
+        try node.startIRMd(directIPC: false)
+    }
+
+    override func tearDown() {
+        node?.tearDown()
+    }
+
+    private func line(ttl: Int = 60) throws {
+        for line in ["ipcp bootstrap type local name lo layer lo",
+                     "ipcp bootstrap type unicast name uA layer uni ttl \(ttl) autobind", "name register uA layer lo",
+                     "ipcp enroll name uB dst uA autobind", "name register uB layer lo",
+                     "ipcp connect name uB dst uA",
+                     "ipcp enroll name uC dst uB autobind", "name register uC layer lo",
+                     "ipcp connect name uC dst uB"] {
+            XCTAssertEqual(try node.irm(line).status, 0, "\(line)\n\(node.irmdLog)")
+        }
+        let server = try node.spawn("oping", ["-l"])
+        XCTAssertTrue(eventually(5) { node.irmdLog.contains("Process added: \(server.processIdentifier)") })
+        XCTAssertEqual(try node.irm("bind process \(server.processIdentifier) name p.C").status, 0)
+        XCTAssertEqual(try node.irm("name register p.C ipcp uC").status, 0)
+    }
+
+    func testPingFromOneEndReachesTheOther() throws {
+        try line()
+        // Routing converges when both ends of each adjacency are announced.
+        var r = CommandResult(status: 1, output: "")
+        XCTAssertTrue(eventually(15) {
+            r = (try? node.run("oping", ["-n", "p.C", "-c", "20", "-i", "10"])) ?? r
+            return r.output.contains("20 packets transmitted, 20 received")
+        }, r.output + node.irmdLog)
+    }
+
+    func testTTLBoundsTheHops() throws {
+        try line(ttl: 1)
+        // The flow request dies at uB; the client would wait for irmd's 20 s
+        // allocation timeout, so it is stopped at teardown instead.
+        let client = try node.spawn("oping", ["-n", "p.C", "-c", "3", "-i", "10"])
+        XCTAssertTrue(eventually(10) { node.irmdLog.contains("Dropped packet: TTL expired") }, node.irmdLog)
+        XCTAssertFalse(node.output(of: client).contains("received"))
+    }
+}

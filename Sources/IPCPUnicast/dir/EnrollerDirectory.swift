@@ -8,11 +8,11 @@ import Synchronization
 
 /// A stand-in directory until the DHT policy lands: it speaks the DHT's
 /// messages (dht.proto) but keeps no routing table. A registration is STOREd
-/// at the configured peer (the enroller); a query answers from the values
-/// this IPCP holds, else asks the peer with FIND_VALUE and waits up to 2 s.
-/// It answers FIND_VALUE from what it holds and FIND_NODE with no contacts.
-/// Enough for layers where every name is registered at, or next to, the
-/// enroller of the IPCPs that look it up.
+/// at the configured peer (the enroller), and every STORE received is passed
+/// on to the own peer, so the IPCP that bootstrapped the layer learns every
+/// name; a query answers from the values this IPCP holds, else asks the peer
+/// with FIND_VALUE and waits up to 2 s. It answers FIND_VALUE from what it
+/// holds and FIND_NODE with no contacts.
 public final class EnrollerDirectory: Directory {
     private static let storeCode: UInt32 = 0
     private static let findNodeRequestCode: UInt32 = 1
@@ -109,6 +109,11 @@ public final class EnrollerDirectory: Directory {
             guard m.hasStore, m.store.key.count == context.hashLength, let address = EnrollerDirectory.address(m.store.val)
             else { return drops.drop("malformed STORE") }
             state.withLock { $0.remote[[UInt8](m.store.key), default: [:]][address] = m.store.exp }
+            if peer.isValid, peer != source, peer != context.address {
+                var store = message(EnrollerDirectory.storeCode)
+                store.store = m.store
+                send(store, to: peer)
+            }
         case EnrollerDirectory.findValueRequestCode, EnrollerDirectory.findNodeRequestCode:
             guard m.hasFind, m.find.key.count == context.hashLength else { return drops.drop("malformed FIND request") }
             var node = dht_find_node_rsp_msg()
