@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "irmd", targets: ["IRMd"]),
         .executable(name: "irm", targets: ["IRMTool"]),
         .executable(name: "ipcpd-local", targets: ["IPCPLocal"]),
+        .executable(name: "ipcpd-unicast", targets: ["IPCPUnicastDaemon"]),
         .library(name: "DevKit", targets: ["DevKit"]),
 
         // Tools (issue 4, item 5).
@@ -40,6 +41,7 @@ let package = Package(
         // The unicast IPCP's components, a library so that tests can drive them.
         .target(name: "IPCPUnicast", dependencies: ["IPCPKit", devKit, .product(name: "Logging", package: "swift-log")],
                 exclude: ["README.md", "routing/README.md", "pff/README.md", "dir/README.md"]),
+        .executableTarget(name: "IPCPUnicastDaemon", dependencies: ["IPCPUnicast", "IPCPKit"]),
         // Drives the flow API from separate processes in the integration tests.
         .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
@@ -68,5 +70,5 @@ package.targets += [
 
 // MARK: - Unicast IPCP (issue 8): routing, PFF and DHT tests in process.
 package.targets += [
-    .testTarget(name: "IPCPUnicastTests", dependencies: ["IPCPUnicast", devKit], exclude: ["Fixtures"]),
+    .testTarget(name: "IPCPUnicastTests", dependencies: ["IPCPUnicast", "IPCPKit", devKit], exclude: ["Fixtures"]),
 ]

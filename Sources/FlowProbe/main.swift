@@ -14,6 +14,8 @@ import DevKit
 //   FlowProbe hold NAME                    allocate, send one packet, then sleep until killed
 //   FlowProbe read-until-error             accept one flow, read until an error, print its code
 //   FlowProbe read-until-error-client NAME allocate a flow to NAME, read until an error, print its code
+//   FlowProbe idle-client NAME TIMEOUT_MS  allocate a flow with that peer timeout, then stay silent
+//   FlowProbe hog COUNT                    take COUNT blocks of the global pool, then sleep until killed
 //   FlowProbe fccntl NAME                  check flow control settings on a flow to NAME
 
 func say(_ s: String) {
@@ -46,6 +48,9 @@ do throws(OuroError) {
                         let n = try buf.withUnsafeMutableBytes { try flow.read(into: $0) }
                         try flow.write(Array(buf[0..<n]))
                     } catch {
+                        if let e = error as? OuroError, e != .flowDown {
+                            say("flow \((try? flow.flowID()) ?? -1): error \(e.code)")
+                        }
                         try? flow.deallocate()
                         return
                     }
@@ -63,7 +68,12 @@ do throws(OuroError) {
                     try flow.setReceiveTimeout(.seconds(10))
                     for p in 0..<packets {
                         let msg = Array("flow \(i) packet \(p)".utf8)
-                        try flow.write(msg)
+                        do throws(OuroError) {
+                            try flow.write(msg)
+                        } catch {
+                            say("flow \(i) (id \((try? flow.flowID()) ?? -1)): write \(p) failed")
+                            throw error
+                        }
                         guard try flow.read(maxLength: 1024) == msg else { throw OuroError.invalid }
                     }
                     try flow.deallocate()
@@ -114,6 +124,17 @@ do throws(OuroError) {
                 exit(0)
             }
         }
+    case "idle-client":
+        var qos = QoSSpec.raw
+        qos.timeout = UInt32(args[2])!
+        let flow = try Flow.allocate(to: args[1], qos: qos, timeout: .seconds(20))
+        say("allocated \(try flow.flowID())")
+        while true { sleep(100) }
+    case "hog":
+        let pool = try PacketPool.openGlobal(in: .current)
+        for _ in 0..<Int(args[1])! { _ = try pool.allocate(length: 1000, .nonBlocking) }
+        say("holding blocks")
+        while true { sleep(100) }
     case "fccntl":
         let flow = try Flow.allocate(to: args[1], timeout: .seconds(20))
         try flow.setReceiveTimeout(.milliseconds(50))

@@ -104,8 +104,16 @@ final class LocalIPCP: IPCPOperations {
     /// (The reference leaves the peer up until its keepalive times out.)
     func flowDealloc(flowID: Int32) throws(OuroError) {
         let peer = ipcp.flows.peer(of: flowID)
+        if let p = peer {
+            // The peer must not keep pointing at this flow id: irmd may hand it
+            // to a new flow as soon as this one is released.
+            ipcp.flows.setPeer(nil, of: p)
+        }
         try ipcp.releaseFlow(flowID)
-        if let p = peer { ipcp.flows.flow(p)?.flow?.release() }
+        if let p = peer, let mapped = ipcp.flows.flow(p)?.flow {
+            log.debug("Taking down flow \(p), the peer of deallocated flow \(flowID).")
+            mapped.release()
+        }
         log.info("Flow with fd \(flowID) deallocated.")
     }
 }

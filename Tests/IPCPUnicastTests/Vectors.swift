@@ -1,14 +1,15 @@
 import Foundation
 
-/// The blocks of `Fixtures/unicast.txt` (the LSA and DHT blocks of the shared
-/// reference vectors): title and bytes, in file order.
+/// The blocks of a fixture file: `Fixtures/unicast.txt` (the LSA and DHT
+/// blocks of the shared reference vectors) or `Fixtures/unicast-core.txt`
+/// (OCEP, OEP, FA, DT): title and bytes, in file order.
 struct Vector {
     let title: String
     let bytes: [UInt8]
 
-    static func load() throws -> [Vector] {
+    static func load(_ file: String = "unicast.txt") throws -> [Vector] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/unicast.txt")
+            .appendingPathComponent("Fixtures/" + file)
         var vectors: [Vector] = []
         var title: String?
         var hex = ""
@@ -32,8 +33,8 @@ struct Vector {
         return vectors
     }
 
-    static func named(_ title: String) throws -> [Vector] {
-        try load().filter { $0.title == title }
+    static func named(_ title: String, in file: String = "unicast.txt") throws -> [Vector] {
+        try load(file).filter { $0.title == title }
     }
 
     static func bytes(_ hex: String) -> [UInt8] {

@@ -7,18 +7,7 @@ import Glibc
 
 /// Flows on one host: direct flows and flows through ipcpd-local, between real
 /// processes (FlowProbe) in a private instance.
-final class FlowTests: XCTestCase {
-    var node: TestInstance!
-
-    override func setUpWithError() throws {
-        node = try TestInstance()
-        try node.startIRMd()
-    }
-
-    override func tearDown() {
-        node?.tearDown()
-    }
-
+final class FlowTests: NodeTestCase {
     /// Starts an echo server bound to `name`.
     private func echoServer(_ name: String) throws -> Process {
         let server = try node.spawn("FlowProbe", ["echo-server"])
@@ -48,9 +37,9 @@ final class FlowTests: XCTestCase {
 
     func testFlowsThroughTheLocalIPCP() throws {
         try localLayerOnly(registering: "echo.lo")
-        _ = try echoServer("echo.lo")
+        let server = try echoServer("echo.lo")
         let r = try node.run("FlowProbe", ["clients", "echo.lo", "20", "50"])
-        XCTAssertEqual(r.status, 0, r.output + node.irmdLog)
+        XCTAssertEqual(r.status, 0, r.output + "server: " + node.output(of: server) + node.irmdLog)
         XCTAssertFalse(node.irmdLog.contains("allocated (direct)"))
         XCTAssertTrue(node.irmdLog.contains("Flow request arrived for echo.lo."))
         XCTAssertTrue(eventually(5) { ringObjects.isEmpty }, "every ring is gone: \(ringObjects)")
@@ -96,5 +85,44 @@ final class FlowTests: XCTestCase {
         _ = try echoServer("echo.cntl")
         let r = try node.run("FlowProbe", ["fccntl", "echo.cntl"])
         XCTAssertEqual(r.output, "ok\n", node.irmdLog)
+    }
+}
+
+/// irmd gives a killed process's packet blocks back to the pool.
+final class ReclaimTests: XCTestCase {
+    func testBlocksOfAKilledProcessAreReclaimed() throws {
+        let node = try TestInstance()
+        defer { node.tearDown() }
+        try node.startIRMd()
+        let pool = try PacketPool.openGlobal(in: node.instance)
+        let sizeClass = try pool.sizeClass(forPayload: 1000)
+        let full = pool.freeCount(ofClass: sizeClass)
+        let hog = try node.spawn("FlowProbe", ["hog", "100"])
+        XCTAssertTrue(node.waitForOutput(hog, "holding blocks"), node.output(of: hog))
+        XCTAssertEqual(pool.freeCount(ofClass: sizeClass), full - 100)
+        kill(hog.processIdentifier, SIGKILL)
+        XCTAssertTrue(eventually(5) { pool.freeCount(ofClass: sizeClass) == full }, "blocks back: \(pool.freeCount(ofClass: sizeClass)) of \(full)")
+        XCTAssertTrue(pool.isFull)
+        XCTAssertTrue(node.irmdLog.contains("Reclaimed 100 packet blocks of process \(hog.processIdentifier)."))
+    }
+}
+
+/// Keepalives keep a silent flow up; a peer that stops answering is detected.
+final class KeepaliveTests: XCTestCase {
+    func testKeepalivesAndPeerTimeout() throws {
+        let node = try TestInstance()
+        defer { node.tearDown() }
+        try node.startIRMd()
+        let server = try node.spawn("FlowProbe", ["read-until-error"])
+        XCTAssertTrue(node.waitForOutput(server, "ready"))
+        XCTAssertEqual(try node.irm("bind process \(server.processIdentifier) name quiet").status, 0)
+        let client = try node.spawn("FlowProbe", ["idle-client", "quiet", "400"])
+        XCTAssertTrue(node.waitForOutput(client, "allocated"), node.output(of: client))
+        XCTAssertTrue(node.waitForOutput(server, "accepted"))
+        usleep(1_500_000)
+        XCTAssertFalse(node.output(of: server).contains("error"), "keepalives keep the flow up")
+        kill(client.processIdentifier, SIGSTOP)
+        XCTAssertTrue(node.waitForOutput(server, "error \(OuroError.flowPeer.code)", seconds: 5), node.output(of: server))
+        kill(client.processIdentifier, SIGKILL)
     }
 }

@@ -6,18 +6,7 @@ import Glibc
 #endif
 
 /// The `irm` tool against a real irmd and real IPCP daemons in a private instance.
-final class IRMToolTests: XCTestCase {
-    var node: TestInstance!
-
-    override func setUpWithError() throws {
-        node = try TestInstance()
-        try node.startIRMd()
-    }
-
-    override func tearDown() {
-        node?.tearDown()
-    }
-
+final class IRMToolTests: NodeTestCase {
     func testNamesCreateListDestroy() throws {
         XCTAssertEqual(try node.irm("name create srv.a").status, 0)
         XCTAssertEqual(try node.irm("n c srv.b lb spillover").status, 0)

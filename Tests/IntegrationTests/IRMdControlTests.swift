@@ -6,18 +6,7 @@ import Glibc
 #endif
 
 /// irmd's control socket with raw requests: names, bad input, lifecycle.
-final class IRMdControlTests: XCTestCase {
-    var node: TestInstance!
-
-    override func setUpWithError() throws {
-        node = try TestInstance()
-        try node.startIRMd()
-    }
-
-    override func tearDown() {
-        node?.tearDown()
-    }
-
+final class IRMdControlTests: NodeTestCase {
     private func createName(_ name: String, policy: UInt32 = 0) throws -> irm_msg {
         var m = irmRequest(.irmCreateName)
         var info = name_info_msg()

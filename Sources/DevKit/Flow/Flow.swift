@@ -76,7 +76,8 @@ public struct Flow: Sendable, Hashable {
         let (flags, timeout) = e.settings.withLock { ($0.flags, $0.sendTimeout) }
         guard flags.canWrite else { throw OuroError.permission }
         let mode = FlowEndpoint.mode(nonBlocking: flags.contains(.writeNonBlocking), timeout: timeout)
-        let buf = try e.pool.allocate(length: bytes.count, mode)
+        try e.tx.waitForRoom(below: e.sendWindow(length: bytes.count), mode)
+        let buf = try e.allocate(length: bytes.count, mode)
         if bytes.count > 0 { buf.bytes.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         try e.writeLock.withLock { (_: inout ()) throws(OuroError) in
             e.pool.handOff(buf.offset)

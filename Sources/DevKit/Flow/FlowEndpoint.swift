@@ -51,6 +51,45 @@ final class FlowEndpoint: Sendable {
         self.settings = Mutex(Settings())
     }
 
+    /// How many packets of `length` bytes this flow may have queued towards its
+    /// peer: a quarter of the pool's blocks of that size. Without such a bound
+    /// one flooding flow takes every block of its class, and two processes that
+    /// echo to each other then both wait for a block forever.
+    func sendWindow(length: Int) -> Int {
+        guard let c = try? pool.sizeClass(forPayload: length) else { return RingBuffer.capacity }
+        return min(RingBuffer.capacity, max(8, pool.geometry.blockCounts[c] / 4))
+    }
+
+    /// Allocates a block for a packet to send, like the pool's blocking
+    /// allocation but giving up with `EFLOWDOWN` once the flow goes down (a
+    /// peer that left never frees what it did not read).
+    func allocate(length: Int, _ mode: WaitMode) throws(OuroError) -> PacketBuffer {
+        let slice: UInt64 = 20_000_000
+        while true {
+            do {
+                return try pool.allocate(length: length, .nonBlocking)
+            } catch {
+                if error != .again { throw error }
+            }
+            if tx.acl.contains(.flowDown) { throw OuroError.flowDown }
+            let until: Deadline
+            switch mode {
+            case .nonBlocking:
+                throw OuroError.again
+            case .forever:
+                until = Deadline.now.adding(nanoseconds: slice)
+            case .until(let d):
+                if d.hasPassed { throw OuroError.timedOut }
+                until = min(d, Deadline.now.adding(nanoseconds: slice))
+            }
+            do {
+                return try pool.allocate(length: length, .until(until))
+            } catch {
+                if error != .timedOut { throw error }
+            }
+        }
+    }
+
     /// The wait mode of a blocking operation with an optional timeout.
     static func mode(nonBlocking: Bool, timeout: Duration?) -> WaitMode {
         if nonBlocking { return .nonBlocking }

@@ -193,6 +193,24 @@ public final class RingBuffer: @unchecked Sendable {
         }
     }
 
+    /// Waits until fewer than `limit` packets are queued: a writer's bound on
+    /// how much of the pool one flow may hold. `EFLOWDOWN` if the flow goes
+    /// down meanwhile; `EAGAIN` (`.nonBlocking`) or `ETIMEDOUT` at the deadline.
+    public func waitForRoom(below limit: Int, _ mode: WaitMode = .forever) throws(OuroError) {
+        if count < limit { return }
+        if mode == .nonBlocking { throw OuroError.again }
+        var down = false
+        let ready = spaceEvent.wait(mode, spin: spinNanoseconds) {
+            if aclWord.pointee.load(ordering: .relaxed) & RingACL.flowDown.rawValue != 0 {
+                down = true
+                return true
+            }
+            return count < limit
+        }
+        if down { throw OuroError.flowDown }
+        if !ready { throw OuroError.timedOut }
+    }
+
     // MARK: - Reading
 
     @inline(__always)

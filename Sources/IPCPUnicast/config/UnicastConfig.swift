@@ -60,6 +60,22 @@ public struct UnicastConfig: Sendable, Equatable {
                   addressAuthority: auth, congestionAvoidance: ca)
     }
 
+    /// One line for the log: every parameter of the layer.
+    public var summary: String {
+        var parts = ["layer \(layer.name)", "hash \(layer.hashAlgorithm.logName)",
+                     "addr \(addressSize) eid \(eidSize) ttl \(maxTTL)"]
+        switch routing {
+        case .linkState(let ls):
+            parts.append("link-state \(ls.policy) recalc \(ls.recalcSeconds) s update \(ls.updateSeconds) s timeout \(ls.timeoutSeconds) s")
+        }
+        switch directory {
+        case .dht(let dht):
+            parts.append("DHT alpha \(dht.alpha) k \(dht.k) expire \(dht.expireSeconds) s refresh \(dht.refreshSeconds) s replicate \(dht.replicateSeconds) s peer \(dht.peer)")
+        }
+        parts.append("congestion \(congestionAvoidance == .none ? "none" : "mb-ecn")")
+        return parts.joined(separator: ", ")
+    }
+
     /// The protobuf form, field for field as the reference fills it.
     public var message: ipcp_config_msg {
         var dt = dt_config_msg()

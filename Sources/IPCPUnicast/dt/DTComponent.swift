@@ -30,4 +30,16 @@ public protocol PacketSender: Sendable {
     /// `.permission` when there is no route, `.flowDown` when the next hop's
     /// N-1 flow is gone; the packet is dropped on any error.
     func send(_ payload: [UInt8], to destination: Address, cube: QoSCube, eid: UInt64) throws(OuroError)
+    /// The same for a packet held in a pool block, which is consumed either
+    /// way (the default copies it out; the data transfer writes the PCI into
+    /// the block's headroom).
+    func send(packet: PacketBuffer, to destination: Address, cube: QoSCube, eid: UInt64) throws(OuroError)
+}
+
+extension PacketSender {
+    public func send(packet: PacketBuffer, to destination: Address, cube: QoSCube, eid: UInt64) throws(OuroError) {
+        let bytes = [UInt8](UnsafeRawBufferPointer(packet.bytes))
+        Flow.releasePacket(packet)
+        try send(bytes, to: destination, cube: cube, eid: eid)
+    }
 }

@@ -4,6 +4,9 @@ import ToolSupport
 /// The ocbr client: sends `size`-byte packets numbered from 0 at a constant
 /// rate (or flooding) for the test duration (spec host.md §9.3).
 enum CBRClient {
+    /// A write blocked this long on a full flow fails: the server stopped reading.
+    static let sendTimeout = Duration.seconds(2)
+
     static func run(_ o: OCBROptions, stop: StopFlag) -> Int32 {
         Console.say(ThroughputReport.ocbrStart(duration: o.duration, rate: o.rate, size: o.size))
         let flow: Flow
@@ -13,6 +16,7 @@ enum CBRClient {
             Console.say(Presence.allocationFailure(error, qosName: "raw", withCode: false))
             return 1
         }
+        try? flow.setSendTimeout(sendTimeout)
         let buf = IOBuffer(size: o.size)
         defer { buf.free() }
         let packet = buf.prefix(o.size)

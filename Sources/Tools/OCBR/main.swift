@@ -21,7 +21,7 @@ if options.listen {
         Console.exit(error, usage: OCBROptions.usage)
     }
     let stop = StopFlag()
-    Termination.onSignal { _ in stop.raise() }
+    Termination.stopOnSignal(stop)
     Presence.announce()
     exit(CBRClient.run(options, stop: stop))
 }

@@ -15,6 +15,9 @@ final class PerfClient: Sendable {
     /// No echo for this long ends a bidirectional test.
     static let echoTimeoutNs: UInt64 = 2_000_000_000
 
+    /// A write blocked this long on a full flow fails: the server stopped reading.
+    static let sendTimeout = Duration.seconds(2)
+
     let options: OPerfOptions
     let name: String
     let flow: Flow
@@ -41,6 +44,7 @@ final class PerfClient: Sendable {
             return 1
         }
         defer { try? flow.deallocate() }
+        try? flow.setSendTimeout(PerfClient.sendTimeout)
         Console.say(test == .bidirectional ? "Doing a bidirectional test." : "Doing a unidirectional test.")
         do {
             try flow.write(test.configMessage)

@@ -23,7 +23,7 @@ if options.listen {
     }
     Console.say(settings.notes)
     let stop = StopFlag()
-    Termination.onSignal { _ in stop.raise() }
+    Termination.stopOnSignal(stop)
     Presence.announce()
     exit(PerfClient.run(settings.options, test: settings.test, stop: stop))
 }

@@ -24,7 +24,7 @@ if options.listen {
     }
     Console.say(settings.notes)
     let stop = StopFlag()
-    Termination.onSignal { _ in stop.raise() }
+    Termination.stopOnSignal(stop)
     Presence.announce()
     exit(PingClient.run(settings.options, stop: stop))
 }

@@ -11,7 +11,7 @@ public enum Presence {
     /// fatal line on stderr and exits with status 1.
     public static func announce() {
         do {
-            _ = try FlowEventSet()
+            try OuroborosProcess.start()
         } catch {
             Console.complain("FATAL: Could not announce to IRMd.")
             exit(1)

@@ -34,6 +34,15 @@ public enum Termination {
         }
     }
 
+    /// Installs a handler that raises `stop` (clients end their test and
+    /// print their statistics); a second signal ends the process at once.
+    public static func stopOnSignal(_ stop: StopFlag) {
+        onSignal { _ in
+            if stop.isRaised { exit(1) }
+            stop.raise()
+        }
+    }
+
     /// For a thread whose call failed because the process is ending (irmd
     /// forgets a process as it exits): waits for the exit to finish instead of
     /// reporting the failure.

@@ -180,3 +180,17 @@ func childPids(of pid: Int32) -> [Int32] {
         return fields.count > 2 && Int32(fields[1]) == pid
     }
 }
+
+/// A test case with one private instance per test, its irmd running.
+class NodeTestCase: XCTestCase {
+    var node: TestInstance!
+
+    override func setUpWithError() throws {
+        node = try TestInstance()
+        try node.startIRMd()
+    }
+
+    override func tearDown() {
+        node?.tearDown()
+    }
+}
