@@ -170,9 +170,9 @@ final class UnicastLineTests: XCTestCase {
         node?.tearDown()
     }
 
-    private func line(ttl: Int = 60) throws {
+    private func line(_ options: String = "") throws {
         for line in ["ipcp bootstrap type local name lo layer lo",
-                     "ipcp bootstrap type unicast name uA layer uni ttl \(ttl) autobind", "name register uA layer lo",
+                     "ipcp bootstrap type unicast name uA layer uni \(options) autobind", "name register uA layer lo",
                      "ipcp enroll name uB dst uA autobind", "name register uB layer lo",
                      "ipcp connect name uB dst uA",
                      "ipcp enroll name uC dst uB autobind", "name register uC layer lo",
@@ -195,8 +195,27 @@ final class UnicastLineTests: XCTestCase {
         }, r.output + node.irmdLog)
     }
 
+    /// A name registered at uC is found at uA only through the DHT; once uC
+    /// unregisters it, the copies elsewhere expire after `dht_t_expire` (plus
+    /// one maintenance period, 1 s with these timers) and nothing resolves it.
+    func testUnregisteredNameExpiresFromTheDHT() throws {
+        try line("dht_t_expire 10 dht_t_replicate 5 dht_t_refresh 5")
+        var r = CommandResult(status: 1, output: "")
+        XCTAssertTrue(eventually(15) {
+            r = (try? node.run("oping", ["-n", "p.C", "-c", "2", "-i", "10"])) ?? r
+            return r.output.contains("2 packets transmitted, 2 received")
+        }, r.output + node.irmdLog)
+        XCTAssertEqual(try node.irm("name unregister p.C ipcp uC").status, 0)
+        let unregistered = Deadline.now
+        sleep(12)
+        r = try node.run("oping", ["-n", "p.C", "-c", "1"])
+        XCTAssertNotEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.output.contains("Failed to allocate flow"), r.output)
+        XCTAssertLessThan(Deadline.now.nanoseconds - unregistered.nanoseconds, 15_000_000_000, "no 20 s allocation timeout")
+    }
+
     func testTTLBoundsTheHops() throws {
-        try line(ttl: 1)
+        try line("ttl 1")
         // The flow request dies at uB; the client would wait for irmd's 20 s
         // allocation timeout, so it is stopped at teardown instead.
         let client = try node.spawn("oping", ["-n", "p.C", "-c", "3", "-i", "10"])
