@@ -168,23 +168,9 @@ struct BootstrapSettings {
     var dns: String?
     var device: String?
     var ethertype: UInt16 = 0xA000
-    var addrSize: UInt8 = 4
-    var eidSize: UInt8 = 8
-    var maxTTL: UInt8 = 60
     var port: UInt16 = 3435
     var autobind = false
-    var addrAuth: UInt32 = 0  // flat random
-    var directory: UInt32 = 0  // DHT
-    var dhtAlpha: UInt32 = 3
-    var dhtK: UInt32 = 8
-    var dhtExpire: UInt32 = 86400
-    var dhtRefresh: UInt32 = 900
-    var dhtReplicate: UInt32 = 900
-    var linkState: UInt32 = 0  // simple
-    var lsRecalc: UInt32 = 4
-    var lsUpdate: UInt32 = 15
-    var lsTimeout: UInt32 = 60
-    var congestion: UInt32 = 1  // MB-ECN
+    var unicast = UnicastSettings()
 
     static let hashes: [String: HashAlgorithm] = [
         "SHA3_224": .sha3_224, "SHA3_256": .sha3_256, "SHA3_384": .sha3_384, "SHA3_512": .sha3_512,
@@ -215,25 +201,25 @@ struct BootstrapSettings {
                     return nil
                 }
                 ethertype = UInt16(number)
-            case "addr": addrSize = UInt8(truncatingIfNeeded: cInteger(value))
-            case "eid": eidSize = UInt8(truncatingIfNeeded: cInteger(value))
-            case "ttl": maxTTL = UInt8(truncatingIfNeeded: cInteger(value))
+            case "addr": unicast.addrSize = UInt8(truncatingIfNeeded: cInteger(value))
+            case "eid": unicast.eidSize = UInt8(truncatingIfNeeded: cInteger(value))
+            case "ttl": unicast.maxTTL = UInt8(truncatingIfNeeded: cInteger(value))
             case "port": port = UInt16(truncatingIfNeeded: cInteger(value))
             case "autobind": autobind = true
             case "addr_auth": known = value == "flat"
             case "directory": known = value == "DHT"
-            case "dht_alpha": dhtAlpha = unsigned(value)
-            case "dht_k": dhtK = unsigned(value)
-            case "dht_t_expire": dhtExpire = unsigned(value)
-            case "dht_t_refresh": dhtRefresh = unsigned(value)
-            case "dht_t_replicate": dhtReplicate = unsigned(value)
+            case "dht_alpha": unicast.dhtAlpha = unsigned(value)
+            case "dht_k": unicast.dhtK = unsigned(value)
+            case "dht_t_expire": unicast.dhtExpire = unsigned(value)
+            case "dht_t_refresh": unicast.dhtRefresh = unsigned(value)
+            case "dht_t_replicate": unicast.dhtReplicate = unsigned(value)
             case "routing":
-                if let p = Self.linkStatePolicies[value] { linkState = p } else { known = false }
-            case "ls_t_timeo": lsTimeout = unsigned(value)
-            case "ls_t_update": lsUpdate = unsigned(value)
-            case "ls_t_recalc": lsRecalc = unsigned(value)
+                if let p = Self.linkStatePolicies[value] { unicast.linkState = p } else { known = false }
+            case "ls_t_timeo": unicast.lsTimeout = unsigned(value)
+            case "ls_t_update": unicast.lsUpdate = unsigned(value)
+            case "ls_t_recalc": unicast.lsRecalc = unsigned(value)
             case "congestion":
-                if let c = Self.congestionPolicies[value] { congestion = c } else { known = false }
+                if let c = Self.congestionPolicies[value] { unicast.congestion = c } else { known = false }
             default: known = false
             }
             guard known else {
@@ -264,7 +250,7 @@ struct BootstrapSettings {
         let known = IPCPType(rawValue: type)
         switch known {
         case .unicast:
-            config.unicast = unicastConfig
+            config.unicast = unicast.message
         case .udp4?, .udp6?:
             // The reference reads `ip`/`dns` only when `type` was typed, so it
             // bootstraps an existing UDP IPCP named without `type` on 0.0.0.0 / ::
@@ -295,38 +281,6 @@ struct BootstrapSettings {
         return config
     }
 
-    private var unicastConfig: uni_config_msg {
-        var ls = ls_config_msg()
-        ls.pol = linkState
-        ls.tRecalc = lsRecalc
-        ls.tUpdate = lsUpdate
-        ls.tTimeo = lsTimeout
-        var routing = routing_config_msg()
-        routing.pol = 0  // link state
-        routing.ls = ls
-        var dt = dt_config_msg()
-        dt.addrSize = UInt32(addrSize)
-        dt.eidSize = UInt32(eidSize)
-        dt.maxTtl = UInt32(maxTTL)
-        dt.routing = routing
-        var dht = dir_dht_config_msg()
-        dht.alpha = dhtAlpha
-        dht.k = dhtK
-        dht.tExpire = dhtExpire
-        dht.tRefresh = dhtRefresh
-        dht.tReplicate = dhtReplicate
-        dht.peer = 0
-        var dir = dir_config_msg()
-        dir.pol = directory
-        dir.dht = dht
-        var uni = uni_config_msg()
-        uni.dt = dt
-        uni.dir = dir
-        uni.addrAuthType = addrAuth
-        uni.congAvoid = congestion
-        return uni
-    }
-
     enum UDPConfig {
         case v4(udp4_config_msg)
         case v6(udp6_config_msg)
@@ -338,7 +292,7 @@ struct BootstrapSettings {
         let v4 = type == .udp4
         let family = v4 ? "IPv4" : "IPv6"
         let text = ip ?? ""
-        guard let address = parseAddress(text, v4: v4) else {
+        guard let address = IPAddressText.parse(text, v4: v4) else {
             session.say("Invalid \(family) address: \"\(text)\".\n" + IPCPBootstrap.usage)
             return nil
         }
@@ -348,36 +302,13 @@ struct BootstrapSettings {
         }
         var server = [UInt8](repeating: 0, count: v4 ? 4 : 16)
         if let dns {
-            guard let parsed = parseAddress(dns, v4: v4) else {
+            guard let parsed = IPAddressText.parse(dns, v4: v4) else {
                 session.say("Invalid DNS \(family) address: \"\(dns)\".\n" + IPCPBootstrap.usage)
                 return nil
             }
             server = parsed
         }
-        if v4 {
-            var c = udp4_config_msg()
-            c.ipAddr = inAddrValue(address)
-            c.port = UInt32(port)
-            c.dnsAddr = inAddrValue(server)
-            return .v4(c)
-        }
-        var c = udp6_config_msg()
-        c.ipAddr = Data(address)
-        c.port = UInt32(port)
-        c.dnsAddr = Data(server)
-        return .v6(c)
+        return v4 ? .v4(IPAddressText.udp4(address: address, port: port, dns: server))
+                  : .v6(IPAddressText.udp6(address: address, port: port, dns: server))
     }
-}
-
-/// `inet_pton` of `text`: the address bytes in network order.
-private func parseAddress(_ text: String, v4: Bool) -> [UInt8]? {
-    var bytes = [UInt8](repeating: 0, count: v4 ? 4 : 16)
-    let ok = bytes.withUnsafeMutableBytes { inet_pton(v4 ? AF_INET : AF_INET6, text, $0.baseAddress) }
-    return ok == 1 ? bytes : nil
-}
-
-/// `in_addr.s_addr` as the reference puts it on the wire: the network-order
-/// bytes read as a little-endian integer (spec host.md §2.3.2).
-private func inAddrValue(_ bytes: [UInt8]) -> UInt32 {
-    bytes.reversed().reduce(0) { $0 << 8 | UInt32($1) }
 }

@@ -16,6 +16,7 @@ final class IRMDaemon: Sendable {
     /// IPCPs log to syslog when irmd does.
     let logToSyslog: Bool
     let log = Logger(label: "irmd")
+    let configLog = Logger(label: "irmd/configuration")
     /// How long a new IPCP may take to report BOOT. The reference allows 500 ms;
     /// we allow more so a loaded machine does not fail IPCP creation.
     let bootTimeoutMilliseconds = 3000

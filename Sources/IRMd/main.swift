@@ -3,6 +3,7 @@ import Glibc
 #endif
 import COuro
 import DevKit
+import Foundation
 import Logging
 
 /// Our version: the reference release we are wire-compatible with.
@@ -59,9 +60,23 @@ sigemptyset(&signals)
 for s in [SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGPIPE] { sigaddset(&signals, s) }
 pthread_sigmask(SIG_BLOCK, &signals, nil)
 
-if configFile != nil {
-    log.error("Configuration files are not supported yet.")
-    exit(EXIT_FAILURE)
+/// The default configuration file of the system instance.
+let defaultConfigFile = "/etc/ouroboros/irmd.conf"
+if configFile == nil && !instance.isPrivate && access(defaultConfigFile, R_OK) == 0 {
+    configFile = defaultConfigFile
+}
+var configuration: IRMdConfiguration?
+if let path = configFile {
+    do {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        configuration = try IRMdConfiguration(parsing: text, file: path)
+    } catch let e as IRMdConfiguration.Error {
+        log.error("Configuration error: \(e).")
+        exit(EXIT_FAILURE)
+    } catch {
+        log.error("Failed to read configuration file \(path): \(error).")
+        exit(EXIT_FAILURE)
+    }
 }
 
 let lockfile = Lockfile(name: instance.lockfileName)
@@ -110,7 +125,17 @@ server.start(handler: { daemon.handle(request: $0, peer: $1) },
 daemon.startSanitizer()
 log.info("Ouroboros IPC Resource Manager daemon started...")
 
-while true {
+var exitStatus = EXIT_SUCCESS
+if let c = configuration {
+    do {
+        try daemon.apply(c)
+    } catch {
+        log.error("Failed to apply configuration file \(configFile ?? ""): \(error).")
+        exitStatus = EXIT_FAILURE
+    }
+}
+
+while exitStatus == EXIT_SUCCESS {
     let sig = withUnsafePointer(to: &signals) { couro_sigwait_pid($0, nil) }
     if sig == SIGPIPE || sig < 0 { continue }
     log.info("IRMd shutting down...")
@@ -121,4 +146,4 @@ daemon.terminateAll()
 server.stop()
 lockfile.release()
 log.info("Bye.")
-exit(EXIT_SUCCESS)
+exit(exitStatus)
