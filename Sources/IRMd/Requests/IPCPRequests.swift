@@ -56,6 +56,10 @@ extension IRMDaemon {
     func spawnEnvironment() -> [String] {
         var env = instance.spawnEnvironment
         if let level = getenv("OUROBOROS_LOG_LEVEL") { env.append("OUROBOROS_LOG_LEVEL=" + String(cString: level)) }
+        // Whether ipcpd-unicast's packet schedulers ask for real-time priority.
+        if let realtime = getenv("OUROBOROS_IPCP_REALTIME") {
+            env.append("OUROBOROS_IPCP_REALTIME=" + String(cString: realtime))
+        }
         return env
     }
 
