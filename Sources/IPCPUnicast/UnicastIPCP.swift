@@ -70,7 +70,7 @@ public final class UnicastIPCP: IPCPOperations {
             log.error("Unknown component \(component).")
             throw OuroError.invalid
         }
-        try connections.connect(c, to: dst, qos: c == .management ? .raw : qos)
+        try connections.connect(c, to: dst, qos: qos)
     }
 
     public func disconnect(_ dst: String, component: String) throws(OuroError) {

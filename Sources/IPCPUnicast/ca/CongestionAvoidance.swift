@@ -1,11 +1,13 @@
+import DevKit
+
 /// A congestion avoidance policy (ipcps.md §6.6): per N+1 flow state at both
 /// ends, and the ECN marking applied by every IPCP that sends or forwards.
 public protocol CongestionAvoidance: Sendable {
     /// Fresh state for one N+1 flow.
     func makeContext() -> any CongestionContext
-    /// The ECN bits to OR into a packet leaving on an N-1 flow that has
-    /// `queued` packets waiting in its transmit ring.
-    func marking(queued: Int) -> UInt8
+    /// The ECN bits to OR into a packet leaving on N-1 flow `flow` (mb-ecn
+    /// derives them from the packets queued in its transmit ring).
+    func marking(_ flow: Flow) -> UInt8
 }
 
 /// The per-flow congestion state of one N+1 flow.

@@ -1,3 +1,5 @@
+import DevKit
+
 /// The `nop` policy (ipcps.md §6.6.1): no pacing, no reports, no marking;
 /// the ECN byte is carried but never set.
 public struct NopCongestionAvoidance: CongestionAvoidance {
@@ -5,7 +7,7 @@ public struct NopCongestionAvoidance: CongestionAvoidance {
 
     public func makeContext() -> any CongestionContext { NopContext.shared }
 
-    public func marking(queued: Int) -> UInt8 { 0 }
+    public func marking(_ flow: Flow) -> UInt8 { 0 }
 
     private final class NopContext: CongestionContext {
         static let shared = NopContext()

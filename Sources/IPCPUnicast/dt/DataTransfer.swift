@@ -76,11 +76,7 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
     }
 
     private func pci(_ destination: Address, _ cube: QoSCube, _ eid: UInt64, _ next: Flow) -> PCI {
-        PCI(destination: destination, cube: cube.rawValue, ttl: maxTTL, ecn: marking(next), eid: eid)
-    }
-
-    private func marking(_ flow: Flow) -> UInt8 {
-        congestion.marking(queued: (try? flow.sendQueueLength()) ?? 0)
+        PCI(destination: destination, cube: cube.rawValue, ttl: maxTTL, ecn: congestion.marking(next), eid: eid)
     }
 
     private func write(_ packet: [UInt8], on flow: Flow) throws(OuroError) {
@@ -161,7 +157,7 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
             drops.drop("no route to \(pci.destination)")
             return
         }
-        packet[PCI.ecnOffset] |= marking(next)
+        packet[PCI.ecnOffset] |= congestion.marking(next)
         do {
             try write(UnsafeRawBufferPointer(packet), on: next)
         } catch {
