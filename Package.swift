@@ -45,7 +45,7 @@ let package = Package(
         // Drives the flow API from separate processes in the integration tests.
         .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
-        .testTarget(name: "DevKitTests", dependencies: [devKit]),
+        .testTarget(name: "DevKitTests", dependencies: [devKit], exclude: ["Fixtures"]),
         .testTarget(name: "IRMCLITests", dependencies: ["IRMCLI"], exclude: ["Fixtures"]),
         .testTarget(name: "IRMdTests", dependencies: ["IRMd"]),
         .testTarget(name: "IntegrationTests", dependencies: [devKit]),
@@ -66,6 +66,34 @@ package.targets += [
     .executableTarget(name: "ShmPeer", dependencies: [devKit]),
     .executableTarget(name: "ShmBench", dependencies: [devKit, "COuro"], path: "benchmarks/ShmBench"),
     .executableTarget(name: "FlowBench", dependencies: [devKit], path: "benchmarks/FlowBench"),
+]
+
+// MARK: - Ethernet shims (issue 6): eth-dix and eth-llc over AF_PACKET.
+package.products += [
+    .executable(name: "ipcpd-eth-dix", targets: ["IPCPEthDIX"]),
+    .executable(name: "ipcpd-eth-llc", targets: ["IPCPEthLLC"]),
+]
+package.targets += [
+    .target(name: "IPCPEth", dependencies: ["IPCPKit", "COuro"]),
+    .executableTarget(name: "IPCPEthDIX", dependencies: ["IPCPEth"]),
+    .executableTarget(name: "IPCPEthLLC", dependencies: ["IPCPEth"]),
+    .testTarget(name: "IPCPEthTests", dependencies: ["IPCPEth"], exclude: ["Fixtures"]),
+    // Raw AF_PACKET ping-pong and blast, the baseline of benchmarks/eth-bench.
+    .executableTarget(name: "EthBaseline", dependencies: ["IPCPEth", devKit], path: "benchmarks/EthBaseline"),
+]
+
+// MARK: - UDP layers (issue 5): ipcpd-udp4 and ipcpd-udp6 over one shared library target.
+package.products += [
+    .executable(name: "ipcpd-udp4", targets: ["IPCPUDP4"]),
+    .executable(name: "ipcpd-udp6", targets: ["IPCPUDP6"]),
+]
+package.targets += [
+    .target(name: "IPCPUDP", dependencies: ["IPCPKit", "COuro"]),
+    .executableTarget(name: "IPCPUDP4", dependencies: ["IPCPUDP", "IPCPKit"]),
+    .executableTarget(name: "IPCPUDP6", dependencies: ["IPCPUDP", "IPCPKit"]),
+    .testTarget(name: "IPCPUDPTests", dependencies: ["IPCPUDP", devKit], exclude: ["Fixtures"]),
+    // Plain-kernel UDP echo and blast, the baseline of benchmarks/udp-bench.
+    .executableTarget(name: "UDPBaseline", path: "benchmarks/UDPBaseline"),
 ]
 
 // MARK: - Unicast IPCP (issue 8): routing, PFF and DHT tests in process.

@@ -17,6 +17,12 @@ import DevKit
 //   FlowProbe idle-client NAME TIMEOUT_MS  allocate a flow with that peer timeout, then stay silent
 //   FlowProbe hog COUNT                    take COUNT blocks of the global pool, then sleep until killed
 //   FlowProbe fccntl NAME                  check flow control settings on a flow to NAME
+//   FlowProbe source NAME QOS BYTES SIZE   send BYTES in SIZE-byte numbered messages (QOS raw|best|video|voice|data),
+//                                          then deallocate; prints progress, checksum, FRCT counters, "dealloc ok"
+//   FlowProbe sink [DELAY_MS]              accept one flow, wait DELAY_MS before reading, then read until the flow
+//                                          goes down; checks order and content, prints messages, bytes, checksum
+//   FlowProbe stall NAME QOS block|nonblock  write to a sink that does not read yet: reports how the writer is
+//                                          held back ("held after N"), then "resumed" once the sink reads
 
 func say(_ s: String) {
     print(s)
@@ -196,12 +202,116 @@ do throws(OuroError) {
             guard error == .notAllocated else { fail(error) }
         }
         say("ok")
+    case "source":
+        let flow = try Flow.allocate(to: args[1], qos: qosNamed(args[2]), timeout: .seconds(20))
+        let total = Int(args[3])!, size = Int(args[4])!
+        var sum = Checksum()
+        var sent = 0
+        var index: UInt64 = 0
+        let started = Deadline.now
+        while sent < total {
+            let msg = message(index, size: min(size, total - sent))
+            do {
+                try flow.write(msg)
+            } catch {
+                say("write error \(error.code) after \(sent) bytes, \((Deadline.now.nanoseconds - started.nanoseconds) / 1_000_000) ms")
+                exit(0)
+            }
+            sum.add(msg)
+            sent += msg.count
+            index += 1
+            if index % 1000 == 0 { say("progress \(sent)") }
+        }
+        let seconds = Double(Deadline.now.nanoseconds - started.nanoseconds) / 1e9
+        say("sent \(index) messages \(sent) bytes checksum \(sum.value) in \(seconds) s")
+        if let st = try? flow.frctStatistics() { say(describe(st)) }
+        try flow.deallocate()
+        say("dealloc ok after \((Deadline.now.nanoseconds - started.nanoseconds) / 1_000_000) ms")
+    case "sink":
+        say("ready \(getpid())")
+        let flow = try Flow.accept()
+        say("accepted \(try flow.flowID())")
+        if args.count > 1 { usleep(UInt32(Int(args[1])!) * 1000) }
+        var sum = Checksum()
+        var count = 0, bytes = 0, gaps = 0
+        var next: UInt64 = 0
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n: Int
+            do {
+                n = try buf.withUnsafeMutableBytes { try flow.read(into: $0) }
+            } catch let error as OuroError {
+                say("received \(count) messages \(bytes) bytes checksum \(sum.value) gaps \(gaps) end \(error.code)")
+                if let st = try? flow.frctStatistics() { say(describe(st)) }
+                exit(0)
+            } catch {
+                fail(.invalid)
+            }
+            let msg = Array(buf[0..<n])
+            let index = msg.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            guard n >= 8, index >= next, msg == message(index, size: n) else {
+                say("bad message \(index) expected at least \(next) length \(n)")
+                exit(1)
+            }
+            if index > next { gaps += 1 }
+            next = index + 1
+            sum.add(msg)
+            count += 1
+            bytes += n
+        }
+    case "stall":
+        let flow = try Flow.allocate(to: args[1], qos: qosNamed(args[2]), timeout: .seconds(20))
+        let nonBlocking = args[3] == "nonblock"
+        if nonBlocking { try flow.setFlags([.readWrite, .writeNonBlocking]) }
+        var index: UInt64 = 0
+        var held = false
+        while index < 2_000 {
+            let t = Deadline.now
+            do {
+                try flow.write(message(index, size: 1000))
+                index += 1
+                let waited = (Deadline.now.nanoseconds - t.nanoseconds) / 1_000_000
+                if !nonBlocking, waited > 300 {
+                    say("held after \(index - 1) blocked \(waited) ms")
+                    held = true
+                }
+            } catch {
+                guard nonBlocking, error == .again else { fail(error) }
+                if !held { say("held after \(index) eagain") }
+                held = true
+                usleep(10_000)
+            }
+        }
+        say(held ? "resumed, wrote \(index)" : "never held")
+        try flow.deallocate()
     default:
         say("unknown command \(command)")
         exit(2)
     }
 } catch {
     fail(error)
+}
+
+/// The QoS cube of a name on the command line.
+func qosNamed(_ s: String) -> QoSSpec {
+    ["raw": .raw, "best": .bestEffort, "video": .video, "voice": .voice, "data": .data][s] ?? .raw
+}
+
+/// Message `index` of `size` bytes: its index (8 bytes, big-endian), then bytes derived from it.
+func message(_ index: UInt64, size: Int) -> [UInt8] {
+    (0..<max(size, 8)).map { i in i < 8 ? UInt8(truncatingIfNeeded: index >> (56 - 8 * UInt64(i))) : UInt8(truncatingIfNeeded: index &+ UInt64(i)) }
+}
+
+func describe(_ s: FRCTStatistics) -> String {
+    "frct sent \(s.sent) retransmitted \(s.retransmitted) duplicates \(s.duplicates) out-of-order \(s.outOfOrder) srtt \(s.srtt) rto \(s.rto)"
+}
+
+/// FNV-1a (64 bits) over every byte added.
+struct Checksum {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ bytes: [UInt8]) {
+        for b in bytes { value = (value ^ UInt64(b)) &* 0x100_0000_01b3 }
+    }
 }
 
 /// A thread-safe counter.

@@ -15,17 +15,25 @@ public final class FlowEventSet: Sendable {
     deinit { runtime.releaseSetIndex(index) }
 
     /// `fset_add`: `EPERM` if the flow is in another set. Packets already queued
-    /// are reported at once.
+    /// are reported at once. An FRCT flow leaves the internal set.
     public func add(_ flow: Flow) throws(OuroError) {
         let e = try runtime.endpoint(flow.fd)
-        try runtime.flowSets.add(e.flowID, to: index)
-        if e.rx.count > 0 { runtime.flowSets.notify(e.flowID, .packet) }
+        if e.frct != nil { runtime.flowSets.remove(e.flowID, from: FlowRuntime.internalSet) }
+        do {
+            try runtime.flowSets.add(e.flowID, to: index)
+        } catch {
+            if e.frct != nil { try? runtime.flowSets.add(e.flowID, to: FlowRuntime.internalSet) }
+            throw error
+        }
+        let ready = e.frct?.state.withLock { $0.deliverable > 0 } ?? false
+        if e.rx.count > 0 || ready { runtime.flowSets.notify(e.flowID, .packet) }
     }
 
-    /// `fset_del`.
+    /// `fset_del`. An FRCT flow goes back to the internal set.
     public func remove(_ flow: Flow) {
         guard let e = try? runtime.endpoint(flow.fd) else { return }
         runtime.flowSets.remove(e.flowID, from: index)
+        if e.frct != nil { try? runtime.flowSets.add(e.flowID, to: FlowRuntime.internalSet) }
     }
 
     /// `fset_has`.
@@ -39,14 +47,25 @@ public final class FlowEventSet: Sendable {
 
     /// `fevent`: waits for events on the set (nil: forever) and puts all of them
     /// in `queue`; returns at once if `queue` still has unread events.
-    /// `ETIMEDOUT` when none came in time.
+    /// `ETIMEDOUT` when none came in time. On FRCT flows packets are taken
+    /// through FRCT first: a packet event is reported once per packet that is
+    /// ready in order, control packets silently (spec host.md §4.5).
     public func wait(into queue: FlowEventQueue, timeout: Duration? = nil) throws(OuroError) {
         if queue.hasPending { return }
         let mode = FlowEndpoint.mode(nonBlocking: false, timeout: timeout)
         while true {
             let events = try runtime.flowSets.wait(index, mode)
+            var reported: [Int32: Int] = [:]
             let mapped = events.compactMap { ev -> (Flow, FlowEventType)? in
-                runtime.fd(flowID: ev.flowID).map { (Flow(fd: $0), ev.type) }
+                guard let fd = runtime.fd(flowID: ev.flowID) else { return nil }
+                guard ev.type == .packet, let e = try? runtime.endpoint(fd), let f = e.frct else {
+                    return (Flow(fd: fd), ev.type)
+                }
+                _ = e.readLock.withLockIfAvailable { _ in runtime.pumpFRCT(e, f, wait: true) }
+                let n = reported[fd, default: 0]
+                guard n < f.state.withLock({ $0.deliverable }) else { return nil }
+                reported[fd] = n + 1
+                return (Flow(fd: fd), ev.type)
             }
             if !mapped.isEmpty {
                 queue.fill(mapped)

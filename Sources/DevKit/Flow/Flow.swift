@@ -13,12 +13,12 @@ public struct Flow: Sendable, Hashable {
     public init(fd: Int32) { self.fd = fd }
 
     /// `flow_alloc`: a flow to `name`. `timeout` nil means irmd's default
-    /// (20 s, then `EPERM`, as the reference reports it). Flows with
-    /// `inOrder` (FRCT) are not supported yet: `ENOTSUP`.
+    /// (20 s, then `EPERM`, as the reference reports it). A QoS with
+    /// `inOrder` gives an FRCT flow (spec host.md §6.1): in order and flow
+    /// controlled, and with `loss == 0` (`.data`) reliable.
     public static func allocate(to name: String, qos: QoSSpec = .raw, timeout: Duration? = nil) throws(OuroError) -> Flow {
         var q = qos
         q.ber = 1
-        try FlowRuntime.requireSupported(q)
         let rt = try FlowRuntime.get()
         var m = irm_msg()
         m.code = .irmFlowAlloc
@@ -46,11 +46,14 @@ public struct Flow: Sendable, Hashable {
         throw OuroError.notSupported
     }
 
-    /// `flow_dealloc`: waits (bounded) until the peer consumed what we wrote,
-    /// tells irmd, and unmaps the flow; the peer then reads `EFLOWDOWN`.
+    /// `flow_dealloc`: on an FRCT flow first lingers (spec host.md §6.9: until
+    /// what was sent is acknowledged, with `.linger`), then waits (bounded)
+    /// until the peer consumed what we wrote, tells irmd how long the layer
+    /// should keep the flow, and unmaps it; the peer then reads `EFLOWDOWN`.
     public func deallocate() throws(OuroError) {
         let rt = try FlowRuntime.get()
         let e = try rt.endpoint(fd)
+        let linger = e.frct.map { rt.lingerFRCT(e, $0) } ?? 0
         if e.tx.acl.intersection([.flowDown]).isEmpty {
             try? e.tx.waitUntilEmpty(.after(milliseconds: FlowRuntime.drainMilliseconds))
         }
@@ -58,7 +61,7 @@ public struct Flow: Sendable, Hashable {
         m.code = .irmFlowDealloc
         m.flowInfo = rt.flowInfo(id: e.flowID, qos: e.qos)
         var ts = timespec_msg()
-        ts.tvSec = 0
+        ts.tvSec = UInt64(linger)
         ts.tvNsec = 0
         m.timeo = ts
         let reply = try? ControlChannel.irmd(m, instance: rt.instance)
@@ -69,27 +72,29 @@ public struct Flow: Sendable, Hashable {
 
     /// `flow_write`: sends one packet (never fragmented). Returns `bytes.count`.
     /// Unlike the reference, a packet that cannot be queued (ring full, flow
-    /// down, timeout) is an error, not a silent loss.
+    /// down, timeout) is an error, not a silent loss. On an FRCT flow a closed
+    /// window blocks (`EAGAIN` when non-blocking; see `awaitSendWindow`). An
+    /// empty write sends a keepalive, never delivered.
     @discardableResult
     public func write(_ bytes: UnsafeRawBufferPointer) throws(OuroError) -> Int {
-        let e = try FlowRuntime.get().endpoint(fd)
+        let rt = try FlowRuntime.get()
+        let e = try rt.endpoint(fd)
         let (flags, timeout) = e.settings.withLock { ($0.flags, $0.sendTimeout) }
         guard flags.canWrite else { throw OuroError.permission }
-        let mode = FlowEndpoint.mode(nonBlocking: flags.contains(.writeNonBlocking), timeout: timeout)
-        try e.tx.waitForRoom(below: e.sendWindow(length: bytes.count), mode)
-        let buf = try e.allocate(length: bytes.count, mode)
-        if bytes.count > 0 { buf.bytes.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
-        try e.writeLock.withLock { (_: inout ()) throws(OuroError) in
-            e.pool.handOff(buf.offset)
-            do throws(OuroError) {
-                try e.tx.write(buf.offset, mode)
-            } catch let err {
-                e.pool.adopt(buf.offset)
-                try? e.pool.release(buf.offset)
-                throw err
-            }
+        let nonBlocking = flags.contains(.writeNonBlocking)
+        let mode = FlowEndpoint.mode(nonBlocking: nonBlocking, timeout: timeout)
+        if let f = e.frct, bytes.count > 0 {
+            var deadline: Deadline? = nil
+            if case .until(let d) = mode { deadline = d }
+            try rt.awaitSendWindow(e, f, nonBlocking: nonBlocking, deadline: deadline)
+            try e.tx.waitForRoom(below: e.sendWindow(length: bytes.count), mode)
+            try rt.sendFRCT(e, f, bytes, mode)
+        } else {
+            try e.tx.waitForRoom(below: e.sendWindow(length: bytes.count), mode)
+            let buf = try e.allocate(length: bytes.count, mode)
+            if bytes.count > 0 { buf.bytes.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+            try e.writeLock.withLock { (_: inout ()) throws(OuroError) in try rt.transmit(e, buf, mode) }
         }
-        e.peerSet.notify(e.flowID, .packet)
         e.settings.withLock { $0.lastSend = .now }
         return bytes.count
     }
@@ -130,10 +135,6 @@ public struct Flow: Sendable, Hashable {
 extension FlowRuntime {
     /// How long `deallocate` waits for the peer to consume what is queued.
     static let drainMilliseconds = 2000
-
-    static func requireSupported(_ q: QoSSpec) throws(OuroError) {
-        if q.inOrder != 0 { throw OuroError.notSupported }
-    }
 
     static func timespec(_ d: Duration) -> timespec_msg {
         let (s, atto) = d.components
@@ -185,9 +186,14 @@ extension FlowRuntime {
         }
         let mode = FlowEndpoint.mode(nonBlocking: flags.contains(.readNonBlocking), timeout: timeout)
         while true {
-            let offset = try e.rx.read(mode)
-            e.pool.adopt(offset)
-            e.settings.withLock { $0.lastReceive = .now }
+            let offset: Int
+            if let f = e.frct {
+                offset = try FlowRuntime.get().nextFRCTPacket(e, f, mode)
+            } else {
+                offset = try e.rx.read(mode)
+                e.pool.adopt(offset)
+                e.settings.withLock { $0.lastReceive = .now }
+            }
             guard let buf = try? e.pool.buffer(at: offset) else { continue }
             let len = buf.length
             if len == 0 {

@@ -57,4 +57,24 @@ extension Flow {
 
     /// The flow id irmd assigned.
     public func flowID() throws(OuroError) -> Int { try endpoint().flowID }
+
+    /// FRCTGFLAGS: what FRCT does on this flow; `EPERM` without FRCT.
+    public func frctFlags() throws(OuroError) -> FRCTFlags {
+        guard let f = try endpoint().frct else { throw OuroError.permission }
+        return f.state.withLock { $0.snd.flags }
+    }
+
+    /// FRCTSFLAGS: `.resourceControl` and `.linger` as given; retransmission
+    /// stays as the QoS chose it. `EPERM` without FRCT.
+    public func setFRCTFlags(_ flags: FRCTFlags) throws(OuroError) {
+        guard let f = try endpoint().frct else { throw OuroError.permission }
+        f.state.withLock { $0.setFlags(flags) }
+        f.windowChanged.broadcast()
+    }
+
+    /// The flow's FRCT counters and RTT state; `EPERM` without FRCT.
+    public func frctStatistics() throws(OuroError) -> FRCTStatistics {
+        guard let f = try endpoint().frct else { throw OuroError.permission }
+        return f.state.withLock { $0.currentStatistics }
+    }
 }

@@ -16,6 +16,8 @@ final class FlowEndpoint: Sendable {
     let peerSet: FlowSet
     /// The pool the flow's packets live in.
     let pool: PacketPool
+    /// FRCT, on flows whose QoS asks for order (`in_order`).
+    let frct: FRCTInstance?
 
     struct Settings: Sendable {
         var flags: FlowFlags = .default
@@ -38,7 +40,7 @@ final class FlowEndpoint: Sendable {
     let writeLock = Mutex(())
 
     init(fd: Int32, flowID: Int, peerPid: Int32, qos: QoSSpec, mpl: UInt32, rx: RingBuffer, tx: RingBuffer,
-         peerSet: FlowSet, pool: PacketPool) {
+         peerSet: FlowSet, pool: PacketPool, frct: FRCTInstance?) {
         self.fd = fd
         self.flowID = flowID
         self.peerPid = peerPid
@@ -48,6 +50,7 @@ final class FlowEndpoint: Sendable {
         self.tx = tx
         self.peerSet = peerSet
         self.pool = pool
+        self.frct = frct
         self.settings = Mutex(Settings())
     }
 

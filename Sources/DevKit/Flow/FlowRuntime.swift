@@ -25,9 +25,14 @@ final class FlowRuntime: Sendable {
         var endpoints: [Int32: FlowEndpoint] = [:]
         var fdByFlowID: [Int: Int32] = [:]
         var setIndices: Set<Int> = []
-        var keepaliveRunning = false
+        /// The flow service thread runs (see FlowService.swift).
+        var serviceRunning = false
+        /// Flows with FRCT.
+        var frctFlows = 0
     }
     let table = Mutex(Table())
+    /// The FRCT timer wheels of all flows.
+    let timers = FRCTTimers()
 
     private static let current = Mutex<FlowRuntime?>(nil)
 
@@ -129,12 +134,22 @@ final class FlowRuntime: Sendable {
             guard let fd = (FlowRuntime.firstFD..<FlowRuntime.maxFDs).first(where: { t.endpoints[$0] == nil }) else {
                 throw OuroError.badDescriptor
             }
+            let frct = qos.inOrder != 0 ? FRCTInstance(qos: qos, mplMilliseconds: mpl) : nil
             t.endpoints[fd] = FlowEndpoint(fd: fd, flowID: flowID, peerPid: peerPid, qos: qos, mpl: mpl,
-                                           rx: rx, tx: tx, peerSet: peerSet, pool: pool)
+                                           rx: rx, tx: tx, peerSet: peerSet, pool: pool, frct: frct)
             t.fdByFlowID[flowID] = fd
+            if frct != nil { t.frctFlows += 1 }
             return fd
         }
-        if qos.timeout != 0 { startKeepalive() }
+        if qos.inOrder != 0 {
+            // FRCT flows live in internal set 0 (serviced by the flow service
+            // thread) until the application puts them in a set of its own.
+            try? flowSets.add(flowID, to: FlowRuntime.internalSet)
+            startService()
+            flowSets.notify(flowID, .packet)
+        } else if qos.timeout != 0 {
+            startService()
+        }
         return fd
     }
 
@@ -145,6 +160,7 @@ final class FlowRuntime: Sendable {
             guard t.endpoints[e.fd] === e else { return false }
             t.endpoints[e.fd] = nil
             t.fdByFlowID[e.flowID] = nil
+            if e.frct != nil { t.frctFlows -= 1 }
             return true
         }
         guard present else { return }
@@ -158,6 +174,10 @@ final class FlowRuntime: Sendable {
         for offset in e.rx.drain() {
             e.pool.adopt(offset)
             try? e.pool.release(offset)
+        }
+        if let f = e.frct {
+            for offset in f.state.withLock({ $0.removeQueued() }) { try? e.pool.release(offset) }
+            f.windowChanged.broadcast()
         }
         if let set = flowSets.set(of: e.flowID) { flowSets.remove(e.flowID, from: set) }
         e.peerSet.notify(e.flowID, .dealloc)

@@ -1,26 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension FlowRuntime {
     /// How often flows with a peer timeout are checked.
-    static let keepaliveTickMicroseconds: UInt32 = 50_000
-
-    /// Starts the thread that sends keepalives and detects silent peers
-    /// (spec host.md §4.9), once.
-    func startKeepalive() {
-        let start = table.withLock { t -> Bool in
-            defer { t.keepaliveRunning = true }
-            return !t.keepaliveRunning
-        }
-        guard start else { return }
-        startThread { [self] in
-            while true {
-                usleep(FlowRuntime.keepaliveTickMicroseconds)
-                keepaliveTick(now: .now)
-            }
-        }
-    }
+    static let keepaliveTickNanoseconds: UInt64 = 50_000_000
 
     /// One pass: a flow silent for longer than its timeout is marked FLOWPEER and
     /// reported on our own flow sets; a flow we have not written to for a
@@ -47,17 +27,12 @@ extension FlowRuntime {
         }
     }
 
+    /// A zero-length packet, no FRCT header. Skipped while a writer holds the
+    /// flow (the service thread never waits for one); its packet is activity too.
     private func sendKeepalive(_ e: FlowEndpoint) {
         guard let buf = try? e.pool.allocate(length: 0, .nonBlocking) else { return }
-        e.writeLock.withLock { _ in
-            e.pool.handOff(buf.offset)
-            do {
-                try e.tx.write(buf.offset, .nonBlocking)
-                e.peerSet.notify(e.flowID, .packet)
-            } catch {
-                e.pool.adopt(buf.offset)
-                try? e.pool.release(buf.offset)
-            }
+        if e.writeLock.withLockIfAvailable({ _ in try? transmit(e, buf, .nonBlocking) }) == nil {
+            try? e.pool.release(buf.offset)
         }
     }
 }

@@ -56,6 +56,10 @@ extension IRMDaemon {
     func spawnEnvironment() -> [String] {
         var env = instance.spawnEnvironment
         if let level = getenv("OUROBOROS_LOG_LEVEL") { env.append("OUROBOROS_LOG_LEVEL=" + String(cString: level)) }
+        // The Ethernet IPCPs' data-path knobs, for measurements (IPCPEth.EthernetSettings).
+        for knob in ["OUROBOROS_ETH_RX", "OUROBOROS_ETH_TX_BATCH"] {
+            if let value = getenv(knob) { env.append(knob + "=" + String(cString: value)) }
+        }
         // Whether ipcpd-unicast's packet schedulers ask for real-time priority.
         if let realtime = getenv("OUROBOROS_IPCP_REALTIME") {
             env.append("OUROBOROS_IPCP_REALTIME=" + String(cString: realtime))

@@ -29,13 +29,32 @@ final class TestInstance {
     private(set) var irmd: Process?
     private var children: [Process] = []
     let logPath: String
+    /// The command every process of this instance is started through (empty:
+    /// directly), e.g. `ip netns exec NS` for a testbed node.
+    let launcher: [String]
 
-    init(_ label: String = #function) throws {
+    init(_ label: String = #function, launcher: [String] = []) throws {
         let dir = "/tmp/ouro-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         runDirectory = dir
         instance = Instance(environment: dir)
         logPath = dir + "/irmd.log"
+        self.launcher = launcher
+    }
+
+    /// A process that runs the built `tool` with `arguments` through the launcher.
+    func process(_ tool: String, _ arguments: [String]) -> Process {
+        let p = Process()
+        let path = tool.hasPrefix("/") ? tool : buildDirectory + "/" + tool
+        if let first = launcher.first {
+            p.executableURL = URL(fileURLWithPath: first)
+            p.arguments = Array(launcher.dropFirst()) + [path] + arguments
+        } else {
+            p.executableURL = URL(fileURLWithPath: path)
+            p.arguments = arguments
+        }
+        p.environment = environment
+        return p
     }
 
     /// An instance with no irmd (for tests of what happens without one).
@@ -49,9 +68,7 @@ final class TestInstance {
     /// Starts irmd and waits until its socket answers; `directIPC` false makes
     /// every flow go through an IPCP.
     func startIRMd(arguments: [String] = ["--stdout"], directIPC: Bool = true) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: buildDirectory + "/irmd")
-        p.arguments = arguments
+        let p = process("irmd", arguments)
         p.environment = environment.merging(directIPC ? [:] : ["OUROBOROS_DISABLE_DIRECT_IPC": "1"]) { $1 }
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -76,10 +93,7 @@ final class TestInstance {
     /// Runs a built tool (`irm`, `oping`, ...) to completion.
     @discardableResult
     func run(_ tool: String, _ arguments: [String], timeout: TimeInterval = 30) throws -> CommandResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool.hasPrefix("/") ? tool : buildDirectory + "/" + tool)
-        p.arguments = arguments
-        p.environment = environment
+        let p = process(tool, arguments)
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe
@@ -98,11 +112,8 @@ final class TestInstance {
     /// Starts a tool in the background; it is stopped at `stop()`. Its output
     /// goes to `<rundir>/<tool>.<n>.log` (see `output(of:)`).
     func spawn(_ tool: String, _ arguments: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: buildDirectory + "/" + tool)
-        p.arguments = arguments
-        p.environment = environment
-        let path = runDirectory + "/\(tool).\(children.count).log"
+        let p = process(tool, arguments)
+        let path = runDirectory + "/\(tool.split(separator: "/").last ?? "tool").\(children.count).log"
         FileManager.default.createFile(atPath: path, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         p.standardOutput = log

@@ -1,0 +1,54 @@
+/// Round-trip time and retransmission timeout, all in nanoseconds (spec
+/// host.md §6.7): Jacobson/Karels smoothing with the Linux-style slower decay
+/// of the deviation, `rto = srtt + 4·mdev`, floored at 250 µs.
+struct RTTEstimator: Sendable, Equatable {
+    static let minimumRTO: Int64 = 250_000
+    static let minimumSRTT: Int64 = 1_000
+    static let minimumDeviation: Int64 = 100
+    /// `rto = srtt + (mdev << 2)`.
+    static let deviationShift: Int64 = 2
+
+    /// The most a timeout grows to by backing off.
+    static let maximumRTO: Int64 = 60_000_000_000
+
+    /// Smoothed RTT; 0 until the first sample.
+    private(set) var srtt: Int64 = 0
+    /// Mean deviation.
+    private(set) var mdev: Int64 = 10_000_000
+    /// The timeout the estimate gives; 1 s until the first sample.
+    private(set) var baseRTO: Int64 = 1_000_000_000
+    /// Doublings since the last sample or progress.
+    private(set) var backOffs = 0
+
+    /// Retransmission timeout: the estimate, doubled per back-off.
+    var rto: Int64 { min(baseRTO << Int64(backOffs), max(baseRTO, Self.maximumRTO)) }
+
+    /// Folds in one measured RTT (and ends any back-off).
+    mutating func sample(_ m: Int64) {
+        var s = srtt
+        var v = mdev
+        if s == 0 {
+            s = m
+            v = m >> 1
+        } else {
+            var d = m - s
+            s += d >> 3
+            d = (abs(d) - v) >> 2
+            if d < 0 { d >>= 3 }
+            v += d
+        }
+        srtt = max(Self.minimumSRTT, s)
+        mdev = max(Self.minimumDeviation, v)
+        baseRTO = max(Self.minimumRTO, srtt + (mdev << Self.deviationShift))
+        backOffs = 0
+    }
+
+    /// A retransmission timed out again: double the timeout. Unlike the
+    /// reference, where the doubling lasts until the next sample, it also ends
+    /// when an acknowledgement shows progress (`progressed`), as in Linux:
+    /// under steady loss clean samples are rare, and the doublings would pile up.
+    mutating func backOff() { if rto < Self.maximumRTO { backOffs += 1 } }
+
+    /// New data was acknowledged.
+    mutating func progressed() { backOffs = 0 }
+}

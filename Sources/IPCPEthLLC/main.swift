@@ -1,0 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DevKit
+import IPCPEth
+import IPCPKit
+
+exit(IPCPDaemon.main(type: .ethLLC, argv: CommandLine.arguments) { EthernetIPCP(ipcp: $0, kind: .llc) })
