@@ -71,6 +71,21 @@ final class UnicastLayerTests: XCTestCase {
         XCTAssertTrue(node.irmdLog.contains("Flow request arrived for p.A."), node.irmdLog)
     }
 
+    /// FRCT on the data-transfer N-1 flow (qos best), and end to end on an
+    /// application flow the unicast IPCPs relay.
+    func testReliableFlowsBelowAndAbove() throws {
+        try irm("ipcp bootstrap type local name lo layer lo")
+        try irm("ipcp bootstrap type unicast name uA layer uni autobind")
+        try irm("name register uA layer lo")
+        try irm("ipcp enroll name uB dst uA autobind")
+        try irm("name register uB layer lo")
+        try irm("ipcp connect name uB dst uA component mgmt")
+        try irm("ipcp connect name uB dst uA component dt qos best")
+        try serve("p.A", in: "uni")
+        let r = try node.run("oping", ["-n", "p.A", "-c", "10", "-i", "20", "-q", "best"])
+        XCTAssertTrue(r.output.contains("10 packets transmitted, 10 received"), r.output + node.irmdLog)
+    }
+
     func testDisconnectedLayerCannotCarryFlows() throws {
         try irm("ipcp bootstrap type local name lo layer lo")
         try buildLayer("uni", "uA", "uB", over: "lo")
