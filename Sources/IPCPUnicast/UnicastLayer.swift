@@ -91,7 +91,7 @@ public final class UnicastLayer: Sendable {
     /// The directory policy of `context.config`.
     static func makeDirectory(_ context: DirectoryContext) throws(OuroError) -> any Directory {
         switch context.config {
-        case .dht: return EnrollerDirectory(context: context)
+        case .dht: return try DHTDirectory(context: context)
         }
     }
 
