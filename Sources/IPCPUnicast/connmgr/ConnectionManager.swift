@@ -39,9 +39,6 @@ public final class ConnectionManager: N1FlowEventHandler {
         listeners.withLock { $0[component] }
     }
 
-    /// The connections now up.
-    public var all: [Connection] { connections.withLock { $0 } }
-
     // MARK: initiating
 
     /// Allocates an N-1 flow to `destination` for `component` and runs OCEP
