@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "irmd", targets: ["IRMd"]),
         .executable(name: "irm", targets: ["IRMTool"]),
         .executable(name: "ipcpd-local", targets: ["IPCPLocal"]),
+        .executable(name: "ipcpd-unicast", targets: ["IPCPUnicastDaemon"]),
         .library(name: "DevKit", targets: ["DevKit"]),
 
         // Tools (issue 4, item 5).
@@ -47,6 +48,10 @@ let package = Package(
         .target(name: "IRMCLI", dependencies: [devKit]),
         .executableTarget(name: "IRMTool", dependencies: ["IRMCLI"]),
         .executableTarget(name: "IPCPLocal", dependencies: ["IPCPKit"]),
+        // The unicast IPCP's components, a library so that tests can drive them.
+        .target(name: "IPCPUnicast", dependencies: ["IPCPKit", devKit, .product(name: "Logging", package: "swift-log")],
+                exclude: ["README.md", "routing/README.md", "pff/README.md", "dir/README.md"]),
+        .executableTarget(name: "IPCPUnicastDaemon", dependencies: ["IPCPUnicast", "IPCPKit"]),
         // Drives the flow API from separate processes in the integration tests.
         .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
@@ -103,4 +108,9 @@ package.targets += [
     .testTarget(name: "IPCPUDPTests", dependencies: ["IPCPUDP", devKit], exclude: ["Fixtures"]),
     // Plain-kernel UDP echo and blast, the baseline of benchmarks/udp-bench.
     .executableTarget(name: "UDPBaseline", path: "benchmarks/UDPBaseline"),
+]
+
+// MARK: - Unicast IPCP (issue 8): routing, PFF and DHT tests in process.
+package.targets += [
+    .testTarget(name: "IPCPUnicastTests", dependencies: ["IPCPUnicast", "IPCPKit", devKit], exclude: ["Fixtures"]),
 ]

@@ -2,7 +2,7 @@ import DevKit
 
 extension HashAlgorithm {
     /// The spelling the IPCP daemons log (`SHA3-256`).
-    var logName: String {
+    public var logName: String {
         switch self {
         case .sha3_224: return "SHA3-224"
         case .sha3_256: return "SHA3-256"

@@ -208,4 +208,9 @@ public enum OuroborosProcess {
     /// Announces the process to irmd now rather than at its first flow call
     /// (so that it can be bound to names before it accepts). `EIRMD` without irmd.
     public static func start() throws(OuroError) { _ = try FlowRuntime.get() }
+
+    /// Opens this process's side without announcing it: for an IPCP daemon,
+    /// which announced itself, before it uses flows as an application of the
+    /// layers below (`Flow.allocate`, `Flow.accept`).
+    public static func attachAsIPCP() throws(OuroError) { _ = try FlowRuntime.get(announce: false) }
 }

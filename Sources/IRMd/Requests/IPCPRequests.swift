@@ -60,6 +60,10 @@ extension IRMDaemon {
         for knob in ["OUROBOROS_ETH_RX", "OUROBOROS_ETH_TX_BATCH"] {
             if let value = getenv(knob) { env.append(knob + "=" + String(cString: value)) }
         }
+        // Whether ipcpd-unicast's packet schedulers ask for real-time priority.
+        if let realtime = getenv("OUROBOROS_IPCP_REALTIME") {
+            env.append("OUROBOROS_IPCP_REALTIME=" + String(cString: realtime))
+        }
         return env
     }
 

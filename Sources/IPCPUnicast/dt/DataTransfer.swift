@@ -1,0 +1,167 @@
+import DevKit
+import Logging
+import Synchronization
+
+/// The data transfer component (ipcps.md §6.3): puts the PCI on packets and
+/// sends them on the next hop's N-1 flow, forwards packets for other IPCPs,
+/// and delivers the ones for this IPCP to a component (eid < 64) or to the
+/// flow allocator for an N+1 flow (eid ≥ 64). It reads N-1 flows through its
+/// packet scheduler. Bad packets are counted and dropped.
+public final class DataTransfer: PacketSender, PacketSchedulerClient {
+    public let address: Address
+    /// The TTL every packet starts with.
+    public let maxTTL: UInt8
+    private let tables: [any ForwardingTable]
+    private let congestion: any CongestionAvoidance
+    private let components = Mutex<[UInt64: any DTComponent]>([:])
+    private let endpoints = Mutex<(any FlowEndpointDelivery)?>(nil)
+    private let events = Mutex<(any N1FlowEventHandler)?>(nil)
+    public let drops = DropCounter(label: "dt")
+    private let log = Logger(label: "dt")
+
+    public init(address: Address, maxTTL: UInt8, tables: [any ForwardingTable], congestion: any CongestionAvoidance) {
+        precondition(tables.count == QoSCube.allCases.count)
+        self.address = address
+        self.maxTTL = maxTTL
+        self.tables = tables
+        self.congestion = congestion
+    }
+
+    /// Delivers packets for `endpoint` to `component` from now on.
+    public func register(_ component: any DTComponent, at endpoint: ComponentEndpoint) {
+        components.withLock { $0[endpoint.rawValue] = component }
+    }
+
+    /// Delivers packets for N+1 endpoints to `delivery`.
+    public func setFlowEndpoints(_ delivery: any FlowEndpointDelivery) {
+        endpoints.withLock { $0 = delivery }
+    }
+
+    /// Reports N-1 flow events to `handler`.
+    public func setEventHandler(_ handler: any N1FlowEventHandler) {
+        events.withLock { $0 = handler }
+    }
+
+    private func table(_ cube: QoSCube) -> any ForwardingTable { tables[Int(cube.rawValue)] }
+
+    // MARK: sending
+
+    public func send(_ payload: [UInt8], to destination: Address, cube: QoSCube, eid: UInt64) throws(OuroError) {
+        let next = try nextHop(destination, cube)
+        var packet = pci(destination, cube, eid, next).serialize()
+        packet.append(contentsOf: payload)
+        try write(packet, on: next)
+    }
+
+    /// Sends an N+1 packet: the PCI goes into the block's headroom. The block
+    /// is consumed either way.
+    public func send(packet: PacketBuffer, to destination: Address, cube: QoSCube, eid: UInt64) throws(OuroError) {
+        defer { Flow.releasePacket(packet) }
+        let next = try nextHop(destination, cube)
+        let header = try packet.headAlloc(PCI.length)
+        pci(destination, cube, eid, next).serialize(into: header)
+        try write(UnsafeRawBufferPointer(packet.bytes), on: next)
+    }
+
+    private func nextHop(_ destination: Address, _ cube: QoSCube) throws(OuroError) -> Flow {
+        guard destination != address else {
+            log.error("Refusing to send a packet to this IPCP's own address.")
+            throw OuroError.invalid
+        }
+        guard let next = table(cube).nextHop(destination) else {
+            log.debug("No next hop for \(destination).")
+            throw OuroError.permission
+        }
+        return next
+    }
+
+    private func pci(_ destination: Address, _ cube: QoSCube, _ eid: UInt64, _ next: Flow) -> PCI {
+        PCI(destination: destination, cube: cube.rawValue, ttl: maxTTL, ecn: congestion.marking(next), eid: eid)
+    }
+
+    private func write(_ packet: [UInt8], on flow: Flow) throws(OuroError) {
+        do {
+            try packet.withUnsafeBytes { try write($0, on: flow) }
+        } catch {
+            throw error as! OuroError
+        }
+    }
+
+    private func write(_ packet: UnsafeRawBufferPointer, on flow: Flow) throws(OuroError) {
+        do {
+            try flow.write(packet)
+        } catch {
+            if error == .flowDown { events.withLock { $0 }?.n1FlowEvent(flow, .down) }
+            throw error
+        }
+    }
+
+    // MARK: receiving
+
+    public func drain(_ flow: Flow, cube: QoSCube, scratch: UnsafeMutableRawBufferPointer) {
+        while true {
+            let n: Int
+            do {
+                n = try flow.read(into: scratch)
+            } catch {
+                if error == .flowDown || error == .flowPeer {
+                    events.withLock { $0 }?.n1FlowEvent(flow, error == .flowPeer ? .peer : .down)
+                }
+                return
+            }
+            receive(UnsafeMutableRawBufferPointer(rebasing: scratch[..<n]), cube: cube)
+        }
+    }
+
+    public func flowEvent(_ flow: Flow, _ event: FlowEventType) {
+        events.withLock { $0 }?.n1FlowEvent(flow, event)
+    }
+
+    /// Processes one packet read from an N-1 flow of `cube` (§6.3.3): the TTL is
+    /// decremented in place first; a packet for another IPCP is forwarded on
+    /// the table of the incoming flow's cube.
+    public func receive(_ packet: UnsafeMutableRawBufferPointer, cube: QoSCube) {
+        guard packet.count >= PCI.length else {
+            drops.drop("packet shorter than the PCI")
+            return
+        }
+        // A packet arriving with TTL 0 wraps to 255 and travels on (§10 item 3).
+        packet[PCI.ttlOffset] &-= 1
+        guard let pci = try? PCI(parsing: UnsafeRawBufferPointer(packet)) else { return }
+        if pci.destination != address {
+            forward(packet, pci, cube)
+            return
+        }
+        let payload = UnsafeRawBufferPointer(rebasing: packet[PCI.length...])
+        if pci.eid >= ComponentEndpoint.firstFlowEndpoint {
+            guard let delivery = endpoints.withLock({ $0 }) else {
+                drops.drop("no flow allocator")
+                return
+            }
+            delivery.deliver(payload, eid: pci.eid, ecn: pci.ecn)
+            return
+        }
+        guard let component = components.withLock({ $0[pci.eid] }) else {
+            drops.drop("no component at eid \(pci.eid)")
+            return
+        }
+        component.receive([UInt8](payload))
+    }
+
+    private func forward(_ packet: UnsafeMutableRawBufferPointer, _ pci: PCI, _ cube: QoSCube) {
+        guard pci.ttl != 0 else {
+            drops.drop("TTL expired")
+            return
+        }
+        guard let next = table(cube).nextHop(pci.destination) else {
+            drops.drop("no route to \(pci.destination)")
+            return
+        }
+        packet[PCI.ecnOffset] |= congestion.marking(next)
+        do {
+            try write(UnsafeRawBufferPointer(packet), on: next)
+        } catch {
+            drops.drop("forwarding failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import DevKit
+import Logging
+import Synchronization
+
+/// Link-state routing of a unicast IPCP (ipcps.md §6.9): the neighbour list,
+/// the LSDB, the graph, LSA flooding over Management flows and the forwarding
+/// tables (one per QoS cube, all computing the same table).
+///
+/// Pure logic: the owner reports connection events and received LSAs,
+/// provides `send` (write one LSA SDU on a Management flow) and runs
+/// `periodicUpdate` and `periodicRecalculation` (`start(on:)` schedules them).
+/// `LinkStatePolicy` does all of that for the daemon.
+public final class LinkStateRouting: Sendable {
+    public let address: Address
+    public let config: LinkStateConfig
+    /// The forwarding table of each QoS cube (index = `QoSCube.rawValue`).
+    public let forwardingTables: [any ForwardingTable]
+
+    private struct State {
+        var neighbours = Neighbours()
+        var database = LinkStateDatabase()
+        var graph = Graph()
+        var modified = false
+        /// Last seqno announced for each own adjacency, kept across its removal.
+        var lastOwnSeqno: [UInt64: UInt64] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let clock: any TimeSource
+    private let send: @Sendable (_ flow: Flow, _ lsa: [UInt8]) -> Void
+    private let dropped = Atomic<Int>(0)
+    private let log = Logger(label: "ipcpd/link-state")
+
+    public init(address: Address, config: LinkStateConfig, clock: any TimeSource = SystemTime(),
+                send: @escaping @Sendable (_ flow: Flow, _ lsa: [UInt8]) -> Void) {
+        self.address = address
+        self.config = config
+        self.clock = clock
+        self.send = send
+        forwardingTables = QoSCube.allCases.map { _ in config.policy.makeForwardingTable() }
+    }
+
+    /// Schedules the periodic update and recalculation on `timers`.
+    public func start(on timers: Timers) -> [Timers.Handle] {
+        [timers.every(seconds: Double(config.updateSeconds)) { [self] in periodicUpdate() },
+         timers.every(seconds: Double(config.recalcSeconds)) { [self] in periodicRecalculation() }]
+    }
+
+    public func forwardingTable(for cube: QoSCube) -> any ForwardingTable {
+        forwardingTables[Int(cube.rawValue)]
+    }
+
+    /// Malformed LSAs received and dropped so far.
+    public var droppedLSAs: Int { dropped.load(ordering: .relaxed) }
+
+    /// The LSDB, sorted by (destination, source).
+    public var adjacencies: [Adjacency] { state.withLock { $0.database.adjacencies } }
+
+    /// The routing table computed from the current graph.
+    public var routingTable: [RoutingEntry] {
+        state.withLock { $0.graph.routingTable(from: address.rawValue, policy: config.policy) }
+    }
+
+    // MARK: - Connection events
+
+    /// A DT N-1 connection to `neighbour` is up on `flow`: announce the
+    /// adjacency and use it. The seqno starts at 0 (or continues where an
+    /// earlier connection to the same neighbour left off, so that routers
+    /// still holding the old adjacency accept the new one at once).
+    public func dataTransferConnectionAdded(_ flow: Flow, neighbour: Address) {
+        let (lsa, targets) = state.withLock { s -> (LinkStateAdvertisement, [Flow]) in
+            let seqno = s.lastOwnSeqno[neighbour.rawValue].map { $0 &+ 1 } ?? 0
+            s.lastOwnSeqno[neighbour.rawValue] = seqno
+            s.neighbours.add(address: neighbour.rawValue, flow: flow, kind: .dataTransfer)
+            let lsa = LinkStateAdvertisement(source: address.rawValue, destination: neighbour.rawValue, seqno: seqno)
+            if insert(lsa, into: &s) != .added { recalculate(&s) }
+            return (lsa, s.neighbours.managementFlows())
+        }
+        flood(lsa.serialize(), to: targets)
+    }
+
+    /// The DT N-1 connection to `neighbour` on `flow` was removed: drop the
+    /// local adjacency (no LSA: other routers time it out) and recompute at
+    /// once (the reference waits for the next periodic recalculation).
+    public func dataTransferConnectionRemoved(_ flow: Flow, neighbour: Address) {
+        flowStateChanged(flow, up: false)
+        state.withLock { s in
+            s.neighbours.remove(address: neighbour.rawValue, flow: flow)
+            if s.database.remove(source: address.rawValue, destination: neighbour.rawValue) {
+                s.graph.deleteEdge(address.rawValue, neighbour.rawValue)
+            }
+            recalculate(&s)
+        }
+    }
+
+    /// A DT N-1 flow went down or came back (only alternate tables react).
+    public func flowStateChanged(_ flow: Flow, up: Bool) {
+        forwardingTables.forEach { $0.flowStateChanged(flow, up: up) }
+    }
+
+    /// A Management N-1 connection to `neighbour` is up on `flow`: it gets the
+    /// whole LSDB.
+    public func managementConnectionAdded(_ flow: Flow, neighbour: Address) {
+        let lsas = state.withLock { s in
+            s.neighbours.add(address: neighbour.rawValue, flow: flow, kind: .management)
+            return s.database.adjacencies.map { $0.advertisement.serialize() }
+        }
+        lsas.forEach { send(flow, $0) }
+    }
+
+    /// The Management N-1 connection to `neighbour` on `flow` was removed.
+    public func managementConnectionRemoved(_ flow: Flow, neighbour: Address) {
+        state.withLock { $0.neighbours.remove(address: neighbour.rawValue, flow: flow) }
+    }
+
+    // MARK: - LSAs
+
+    /// An SDU read from the Management flow `flow`. A new or newer LSA is
+    /// stored and flooded unchanged to every other Management neighbour;
+    /// malformed ones are counted and dropped. LSAs about this router's own
+    /// adjacencies are ignored: it is the only authority on them.
+    public func received(_ sdu: [UInt8], from flow: Flow) {
+        let lsa: LinkStateAdvertisement
+        do {
+            lsa = try LinkStateAdvertisement(parsing: sdu)
+        } catch {
+            dropped.add(1, ordering: .relaxed)
+            log.debug("Dropped LSA on fd \(flow.fd): \(error).")
+            return
+        }
+        guard lsa.source != address.rawValue else { return }
+        let targets = state.withLock { s -> [Flow] in
+            insert(lsa, into: &s) == .rejected ? [] : s.neighbours.managementFlows(except: flow)
+        }
+        flood(sdu, to: targets)
+    }
+
+    /// Stores `lsa`; a new adjacency updates the graph and recalculates at once.
+    private func insert(_ lsa: LinkStateAdvertisement, into s: inout State) -> LinkStateDatabase.Insertion {
+        let result = s.database.insert(source: lsa.source, destination: lsa.destination,
+                                       seqno: lsa.seqno, now: clock.now)
+        if result == .added {
+            s.graph.updateEdge(lsa.source, lsa.destination)
+            recalculate(&s)
+        }
+        return result
+    }
+
+    private func flood(_ sdu: [UInt8], to flows: [Flow]) {
+        flows.forEach { send($0, sdu) }
+    }
+
+    // MARK: - Timers
+
+    /// Every `updateSeconds`: expire stale adjacencies, then bump the seqno of
+    /// each own adjacency and announce it to all Management neighbours.
+    public func periodicUpdate() {
+        let (lsas, targets) = state.withLock { s -> ([[UInt8]], [Flow]) in
+            expire(&s)
+            let own = s.database.refresh(announcedBy: address.rawValue, now: clock.now)
+            for adjacency in own { s.lastOwnSeqno[adjacency.destination] = adjacency.seqno }
+            return (own.map { $0.advertisement.serialize() }, s.neighbours.managementFlows())
+        }
+        for lsa in lsas { flood(lsa, to: targets) }
+    }
+
+    /// Every `recalcSeconds`: expire stale adjacencies and recompute the
+    /// forwarding tables if the graph changed since the last computation.
+    /// (The reference only expires in the update task and does not recompute
+    /// after expiry; here a dead router's links leave the tables within
+    /// timeout + recalculation period.)
+    public func periodicRecalculation() {
+        state.withLock { s in
+            expire(&s)
+            if s.modified { recalculate(&s) }
+        }
+    }
+
+    private func expire(_ s: inout State) {
+        for adjacency in s.database.expire(now: clock.now, timeout: Double(config.timeoutSeconds)) {
+            log.debug("Adjacency \(Address(adjacency.source)) -> \(Address(adjacency.destination)) timed out.")
+            s.graph.deleteEdge(adjacency.source, adjacency.destination)
+            s.modified = true
+        }
+    }
+
+    /// Maps each next hop to the flow of its DT neighbour and installs the
+    /// table in every cube's forwarding table.
+    private func recalculate(_ s: inout State) {
+        s.modified = false
+        var entries: [Address: [Flow]] = [:]
+        for entry in s.graph.routingTable(from: address.rawValue, policy: config.policy) {
+            let flows = entry.nextHops.compactMap { s.neighbours.dataTransferFlow(of: $0) }
+            if !flows.isEmpty { entries[Address(entry.destination)] = flows }
+        }
+        forwardingTables.forEach { $0.replace(with: entries) }
+    }
+}
