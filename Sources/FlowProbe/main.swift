@@ -19,7 +19,7 @@ import DevKit
 //   FlowProbe fccntl NAME                  check flow control settings on a flow to NAME
 //   FlowProbe source NAME QOS BYTES SIZE   send BYTES in SIZE-byte numbered messages (QOS raw|best|video|voice|data),
 //                                          then deallocate; prints progress, checksum, FRCT counters, "dealloc ok"
-//   FlowProbe sink [DELAY_MS]              accept one flow, wait DELAY_MS before reading, then read until the flow
+//   FlowProbe sink [DELAY_MS [BYTES [IDLE_MS]]]              accept one flow, wait DELAY_MS before reading, then read until the flow
 //                                          goes down; checks order and content, prints messages, bytes, checksum
 //   FlowProbe stall NAME QOS block|nonblock  write to a sink that does not read yet: reports how the writer is
 //                                          held back ("held after N"), then "resumed" once the sink reads
@@ -232,6 +232,8 @@ do throws(OuroError) {
         let flow = try Flow.accept()
         say("accepted \(try flow.flowID())")
         if args.count > 1 { usleep(UInt32(Int(args[1])!) * 1000) }
+        let expected = args.count > 2 ? Int(args[2])! : -1
+        if args.count > 3 { try flow.setReceiveTimeout(.milliseconds(Int(args[3])!)) }
         var sum = Checksum()
         var count = 0, bytes = 0, gaps = 0
         var next: UInt64 = 0
@@ -258,6 +260,12 @@ do throws(OuroError) {
             sum.add(msg)
             count += 1
             bytes += n
+            if bytes == expected {
+                // Across a layer the peer's deallocation is not signalled: stop at the count.
+                say("received \(count) messages \(bytes) bytes checksum \(sum.value) gaps \(gaps) end 0")
+                if let st = try? flow.frctStatistics() { say(describe(st)) }
+                exit(0)
+            }
         }
     case "stall":
         let flow = try Flow.allocate(to: args[1], qos: qosNamed(args[2]), timeout: .seconds(20))

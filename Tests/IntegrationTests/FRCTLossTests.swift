@@ -1,0 +1,93 @@
+import DevKit
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// FRCT over a lossy link: two nodes on udp4 with an nftables rule in one
+/// namespace that drops a random share of the layer's datagrams both ways.
+final class FRCTLossTests: XCTestCase {
+    var bed: Testbed!
+    var link: TestLink!
+    var a: TestNode { bed["a"] }
+    var b: TestNode { bed["b"] }
+
+    override func setUpWithError() throws {
+        guard access("/usr/sbin/nft", X_OK) == 0 else { throw XCTSkip("needs nftables") }
+        bed = try Testbed(nodes: ["a", "b"])
+        link = try bed.link("a", "b")
+        try a.startIRMd(directIPC: false)
+        try b.startIRMd(directIPC: false)
+        for (node, ip) in [(a, link.aIPv4), (b, link.bIPv4)] {
+            let r = try node.irm("ipcp bootstrap type udp4 name udp.\(node.name) layer udp ip \(ip)")
+            XCTAssertEqual(r.status, 0, r.output + node.instance.irmdLog)
+        }
+    }
+
+    override func tearDown() {
+        bed?.tearDown()
+    }
+
+    /// Drops `percent` % of the layer's data datagrams (FRCT data and control:
+    /// UDP lengths outside 60...200), in and out, on node a. The shim's own flow
+    /// allocation messages (107 and 139 bytes) are spared: the UDP layer has no
+    /// retransmission of its own, as in the reference.
+    private func lose(_ percent: Int) throws {
+        let rule = "udp dport 3435 udp length != 60-200 numgen random mod 100 < \(percent) drop;"
+        let rules = """
+            table inet loss {
+              chain in { type filter hook input priority 0; \(rule) }
+              chain out { type filter hook output priority 0; \(rule) }
+            }
+            """
+        let path = a.instance.runDirectory + "/loss.nft"
+        FileManager.default.createFile(atPath: path, contents: Data(rules.utf8))
+        let r = try a.sh("/usr/sbin/nft", ["-f", path])
+        XCTAssertEqual(r.status, 0, r.output)
+    }
+
+    private func field(_ text: String, after word: String) -> String? {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard let i = parts.firstIndex(where: { $0 == word }), i + 1 < parts.count else { return nil }
+        return String(parts[i + 1])
+    }
+
+    /// Sends `bytes` in 1000-byte messages with `qos` from a to a sink on b.
+    private func transfer(qos: String, bytes: Int, name: String) throws -> (source: String, sink: String) {
+        // Without retransmission not everything arrives: the sink stops after 3 s of silence.
+        let sink = try b.spawn("FlowProbe", ["sink", "0", String(bytes)] + (qos == "data" ? [] : ["3000"]))
+        XCTAssertTrue(b.instance.waitForOutput(sink, "ready"), b.instance.output(of: sink))
+        XCTAssertEqual(try b.irm("bind process \(sink.processIdentifier) name \(name)").status, 0)
+        XCTAssertEqual(try b.irm("name register \(name) layer udp").status, 0)
+        XCTAssertEqual(try a.irm("name create \(name)").status, 0)
+        try a.addUDPName(name, address: link.bIPv4)
+        let r = try a.run("FlowProbe", ["source", name, qos, String(bytes), "1000"])
+        XCTAssertTrue(b.instance.waitForOutput(sink, "received", seconds: 60), b.instance.output(of: sink) + r.output)
+        return (r.output, b.instance.output(of: sink))
+    }
+
+    func testReliableTransferAtTenPercentLoss() throws {
+        try lose(10)
+        let (source, sink) = try transfer(qos: "data", bytes: 5_000_000, name: "sink.ten")
+        XCTAssertTrue(source.contains("dealloc ok"), source)
+        XCTAssertEqual(field(sink, after: "messages"), "5000000", sink)
+        XCTAssertEqual(field(sink, after: "gaps"), "0", sink)
+        XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source)
+    }
+
+    func testReliableTransferAtThirtyPercentLoss() throws {
+        try lose(30)
+        let (source, sink) = try transfer(qos: "data", bytes: 150_000, name: "sink.thirty")
+        XCTAssertTrue(source.contains("dealloc ok"), source)
+        XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source)
+        XCTAssertEqual(field(sink, after: "gaps"), "0", sink)
+    }
+
+    func testBestEffortStaysInOrderUnderLoss() throws {
+        try lose(10)
+        let (_, sink) = try transfer(qos: "best", bytes: 1_000_000, name: "sink.best")
+        XCTAssertTrue(sink.contains("received"), sink)
+        XCTAssertFalse(sink.contains("bad message"), "what arrives is in order, once: \(sink)")
+    }
+}
