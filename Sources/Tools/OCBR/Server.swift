@@ -34,15 +34,7 @@ final class CBRServer: Sendable {
                 Console.say("Can't accept any more flows, waiting.")
                 slotFreed.wait { active.withLock { $0 } < CBRServer.maximumFlows }
             }
-            let flow: Flow
-            do {
-                flow = try Flow.accept()
-            } catch {
-                Termination.awaitExitIfRequested()
-                Console.say("Failed to accept flow.")
-                if error == .irmd { exit(1) }
-                continue
-            }
+            let flow = Acceptance.next()
             Console.say("New flow.")
             active.withLock { $0 += 1 }
             startThread { [self] in

@@ -38,15 +38,7 @@ final class PerfServer: Sendable {
         Console.say("Ouroboros perf server started.")
         startThread { [self] in serve() }
         while true {
-            let flow: Flow
-            do {
-                flow = try Flow.accept()
-            } catch {
-                Termination.awaitExitIfRequested()
-                Console.say("Failed to accept flow.")
-                if error == .irmd { exit(1) }
-                continue
-            }
+            let flow = Acceptance.next()
             Console.say("New flow \(flow.fd).")
             guard let test = configuration(of: flow) else {
                 try? flow.deallocate()

@@ -40,15 +40,7 @@ final class PingServer: Sendable {
         }
         startThread { [self] in serve() }
         while true {
-            let flow: Flow
-            do {
-                flow = try Flow.accept()
-            } catch {
-                Termination.awaitExitIfRequested()
-                Console.say("Failed to accept flow: \(error.result).")
-                if error == .irmd { exit(1) }
-                continue
-            }
+            let flow = Acceptance.next { "Failed to accept flow: \($0.result)." }
             Console.say("New flow \(flow.fd).")
             do {
                 try flow.setFlags([.readNonBlocking, .readWrite, .readNoPartial])
