@@ -99,18 +99,7 @@ final class PerfServer: Sendable {
     /// Handles every packet queued on `flow`.
     private func drain(_ flow: Flow, _ buf: IOBuffer) {
         guard let test = served.withLock({ $0[flow.fd]?.test }) else { return }
-        while true {
-            let n: Int
-            do {
-                n = try flow.read(into: buf.bytes)
-            } catch .again {
-                return
-            } catch where error.endsFlow {
-                close(flow)
-                return
-            } catch {
-                continue
-            }
+        while let n = PacketDrain.next(flow, into: buf, ended: { close(flow) }) {
             served.withLock { $0[flow.fd]?.lastActivity = Deadline.now.nanoseconds }
             switch test {
             case .unidirectional:

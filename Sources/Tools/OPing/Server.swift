@@ -74,18 +74,7 @@ final class PingServer: Sendable {
 
     /// Echoes every request queued on `flow`; closes it when its peer is gone.
     private func drain(_ flow: Flow, _ buf: IOBuffer) {
-        while true {
-            let n: Int
-            do {
-                n = try flow.read(into: buf.bytes)
-            } catch .again {
-                return
-            } catch where error.endsFlow {
-                close(flow)
-                return
-            } catch {
-                continue
-            }
+        while let n = PacketDrain.next(flow, into: buf, ended: { close(flow) }) {
             if !quiet { Console.say("Received \(n) bytes on fd \(flow.fd).") }
             guard OPingMessage.type(of: buf.prefix(n)) == OPingMessage.echoRequest else {
                 Console.say("Invalid message on fd \(flow.fd).")
