@@ -8,6 +8,8 @@ final class FRCTLossTests: XCTestCase {
     private struct Link {
         var state: UInt64
         let loss: Double
+        /// Drop the first data packet whatever the draw.
+        var dropFirstData = false
         var inFlight: [(due: Int64, toReceiver: Bool, header: FRCTHeader, token: Int)] = []
 
         mutating func drop() -> Bool {
@@ -16,19 +18,24 @@ final class FRCTLossTests: XCTestCase {
         }
 
         mutating func send(_ h: FRCTHeader, token: Int, toReceiver: Bool, now: Int64) {
-            let d = drop()
+            var d = drop()
+            if dropFirstData && h.flags.contains(.data) {
+                dropFirstData = false
+                d = true
+            }
             if !d { inFlight.append((now + 1_000_000, toReceiver, h, token)) }
         }
     }
 
     /// Sends `count` packets with `qos`; returns what the receiver delivered,
     /// in order, and the sender's counters.
-    private func run(qos: QoSSpec, count: Int, loss: Double, seed: UInt64) -> (delivered: [Int], sender: FRCTStatistics) {
+    private func run(qos: QoSSpec, count: Int, loss: Double, seed: UInt64,
+                     dropFirstData: Bool = false) -> (delivered: [Int], sender: FRCTStatistics) {
         let ms: Int64 = 1_000_000
         var now: Int64 = 1_000_000 * ms
         var s = FRCTState(qos: qos, mplMilliseconds: 1, now: now)
         var r = FRCTState(qos: qos, mplMilliseconds: 1, now: now)
-        var link = Link(state: seed, loss: loss)
+        var link = Link(state: seed, loss: loss, dropFirstData: dropFirstData)
         var wheel = TimerWheel<(seqno: UInt32, firstSent: Int64, header: FRCTHeader, token: Int)>(
             resolutionShift: 20, levelShift: 4, levels: 3, now: UInt64(now))
         var ackDue: Int64? = nil
@@ -96,6 +103,24 @@ final class FRCTLossTests: XCTestCase {
         let (got, st) = run(qos: .data, count: 20_000, loss: 0.10, seed: 1)
         XCTAssertTrue(got == Array(0..<20_000), "every packet, in order, once: \(got.count)")
         XCTAssertGreaterThan(st.retransmitted, 1_000)
+    }
+
+    /// Fixed defect: the first packet of a run is lost and the sender's
+    /// window closes; its rendezvous probe reaches the receiver before the
+    /// first packet's retransmission, which must still start the run.
+    func testLostFirstPacketWithAClosedWindow() {
+        let (got, st) = run(qos: .data, count: 300, loss: 0, seed: 4, dropFirstData: true)
+        XCTAssertTrue(got == Array(0..<300), "every packet, in order, once: \(got.count)")
+        XCTAssertGreaterThan(st.rendezvous, 0, "the probe went out before the retransmission")
+    }
+
+    /// Many short transfers under loss, each with its own draw (the first
+    /// packets of a run included).
+    func testManyRunsUnderTenPercentLoss() {
+        for seed in UInt64(10)..<UInt64(40) {
+            let (got, _) = run(qos: .data, count: 400, loss: 0.10, seed: seed)
+            XCTAssertTrue(got == Array(0..<400), "seed \(seed): every packet, in order, once: \(got.count)")
+        }
     }
 
     func testReliableUnderThirtyPercentLoss() {

@@ -211,19 +211,30 @@ struct FRCTState {
     mutating func receive(_ h: FRCTHeader, packet: Int, now: Int64) -> Received {
         var r = Received()
         let seqno = h.seqno
-        if rcv.isInactive(at: now) {
+        var inRun = !rcv.isInactive(at: now)
+        if !inRun {
             if h.flags.contains(.dataRun) {
                 rcv.lwe = seqno
                 rcv.rwe = seqno &+ UInt32(ReorderQueue<Int>.capacity)
                 rcv.seqno = seqno
                 received = seqno
                 advertised = rcv.rwe
+                inRun = true
             } else if h.flags.contains(.data) {
                 return dropped(r, now: now)
             }
         }
-        rcv.active = now
+        // Reference defect fixed here: the reference lets any packet (a
+        // rendezvous probe, an ACK) revive an inactive receiver record without
+        // a run's edges, and answers the probe with that stale window. When a
+        // run's first packet is lost and the sender's window closes before its
+        // retransmission, the probe arrives first: the retransmitted first
+        // packet then no longer starts a run, and the flow stalls for good.
+        // Only a run's first packet starts a run here; a probe outside a run
+        // gets no answer (the first packet's retransmission is the answer).
+        if inRun { rcv.active = now }
         if h.flags.contains(.rendezvous) {
+            guard inRun else { return r }
             r.reply = FRCTHeader(flags: .flowControl, window: rcv.rwe)
             advertised = rcv.rwe
             return r
@@ -284,6 +295,8 @@ struct FRCTState {
             return dropped(r, now: now)
         }
         guard queue.insert(packet, at: seqno) else {
+            // Held already: its ACK was lost, send one again.
+            rcv.seqno = seqno
             statistics.duplicates += 1
             return dropped(r, now: now)
         }
