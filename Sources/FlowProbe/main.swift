@@ -264,6 +264,7 @@ do throws(OuroError) {
                 // Across a layer the peer's deallocation is not signalled: stop at the count.
                 say("received \(count) messages \(bytes) bytes checksum \(sum.value) gaps \(gaps) end 0")
                 if let st = try? flow.frctStatistics() { say(describe(st)) }
+                try? flow.deallocate()
                 exit(0)
             }
         }

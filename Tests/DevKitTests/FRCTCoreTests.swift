@@ -73,6 +73,15 @@ final class FRCTCoreTests: XCTestCase {
         XCTAssertEqual(r.rto, 28_375_000)
         r.backOff()
         XCTAssertEqual(r.rto, 56_750_000)
+        for _ in 0..<10 { r.backOff() } // 113.5, 227, 454, 908, then 1816 capped at 1 s
+        XCTAssertEqual(r.rto, 1_000_000_000)
+        XCTAssertEqual(r.backOffs, 6, "no doubling once at the cap")
+        r.progressed()
+        XCTAssertEqual(r.rto, 28_375_000)
+
+        var initial = RTTEstimator()
+        initial.backOff()
+        XCTAssertEqual(initial.rto, 1_000_000_000, "the initial 1 s is not backed off further")
 
         var tiny = RTTEstimator()
         tiny.sample(100)             // floors: srtt 1 µs, mdev 100 ns, rto 250 µs

@@ -129,6 +129,20 @@ final class FRCTStateTests: XCTestCase {
         XCTAssertEqual(s.rtt.srtt, 4 * ms - ms / 4, "sent after the retransmission: a sample, 4 + (2 − 4)/8 ms")
     }
 
+    /// Without any estimate, the ACK of a retransmitted packet gives a first
+    /// (provisional) sample; once there is one, Karn's rule holds.
+    func testFirstSampleFromARetransmission() {
+        var s = state(.data)
+        for k in UInt32(0)..<2 { s.keep(send(&s, t0).serialize(), seqno: k) }
+        XCTAssertEqual(s.retransmission(of: 0, firstSent: t0, now: t0 + 1_000 * ms),
+                       .resend(seqno: 0, ackno: 0, timeout: 1_000 * ms))
+        _ = s.receive(FRCTHeader(flags: .ack, ackno: 1), packet: 0, now: t0 + 1_004 * ms)
+        XCTAssertEqual(s.rtt.srtt, 4 * ms, "timed from the retransmission")
+        XCTAssertEqual(s.resendOldest(now: t0 + 1_005 * ms)?.ackno, 0)
+        _ = s.receive(FRCTHeader(flags: .ack, ackno: 2), packet: 0, now: t0 + 1_020 * ms)
+        XCTAssertEqual(s.rtt.srtt, 4 * ms, "an estimate exists: a retransmitted packet gives none")
+    }
+
     func testWindowClosesAndRendezvous() {
         var s = state(.bestEffort)
         for _ in 0..<64 { XCTAssertTrue(s.windowIsOpen); _ = send(&s, t0) }

@@ -69,9 +69,18 @@ final class FRCTLossTests: XCTestCase {
 
     func testReliableTransferAtTenPercentLoss() throws {
         try lose(10)
-        let (source, sink) = try transfer(qos: "data", bytes: 5_000_000, name: "sink.ten")
+        let (source, sink) = try transfer(qos: "data", bytes: 20_000_000, name: "sink.ten")
         XCTAssertTrue(source.contains("dealloc ok"), source)
-        XCTAssertEqual(field(sink, after: "messages"), "5000000", sink)
+        XCTAssertEqual(field(sink, after: "messages"), "20000000", sink)
+        XCTAssertEqual(field(sink, after: "gaps"), "0", sink)
+        XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source)
+    }
+
+    func testReliableTransferAtThirtyPercentLoss() throws {
+        try lose(30)
+        let (source, sink) = try transfer(qos: "data", bytes: 2_000_000, name: "sink.thirty")
+        XCTAssertTrue(source.contains("dealloc ok"), source)
+        XCTAssertEqual(field(sink, after: "messages"), "2000000", sink)
         XCTAssertEqual(field(sink, after: "gaps"), "0", sink)
         XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source)
     }

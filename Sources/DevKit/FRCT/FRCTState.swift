@@ -241,7 +241,9 @@ struct FRCTState {
         }
         if h.flags.contains(.ack), SequenceNumber.after(h.ackno, snd.lwe) {
             if retransmits {
-                if let sample = rttSample(from: snd.lwe, to: h.ackno, now: now) { rtt.sample(sample) }
+                if let sample = rttSample(from: snd.lwe, to: h.ackno, now: now) ?? firstSample(for: h.ackno, now: now) {
+                    rtt.sample(sample)
+                }
                 var k = snd.lwe
                 while k != h.ackno && SequenceNumber.distance(from: snd.lwe, to: k) < Self.maxOutstanding {
                     if sent[Self.slot(k)].seqno == k { sent[Self.slot(k)].pdu = [] }
@@ -276,6 +278,7 @@ struct FRCTState {
         if SequenceNumber.before(seqno, rcv.lwe) {
             rcv.seqno = seqno
             statistics.duplicates += 1
+            r.delayedAck = true
             return dropped(r, now: now)
         }
         let queueEnd = rcv.lwe &+ UInt32(ReorderQueue<Int>.capacity)
@@ -298,6 +301,7 @@ struct FRCTState {
             // Held already: its ACK was lost, send one again.
             rcv.seqno = seqno
             statistics.duplicates += 1
+            r.delayedAck = true
             return dropped(r, now: now)
         }
         if rcv.flags.contains(.retransmission) {
@@ -348,6 +352,20 @@ struct FRCTState {
             if let t = e.resentAt, t >= last.time { return nil }
         }
         return now - last.time
+    }
+
+    /// Without any estimate yet, an ACK covering a retransmitted packet gives
+    /// a provisional sample from its last retransmission. Karn's rule would
+    /// give none, and when a run's first packets are lost every packet of the
+    /// first window is retransmitted: the flow then recovers at the initial
+    /// 1 s timeout per lost retransmission. A wrong guess (the original was
+    /// late, not lost) costs spurious retransmissions until the first clean
+    /// sample corrects it.
+    private func firstSample(for ackno: UInt32, now: Int64) -> Int64? {
+        guard !rtt.hasSample else { return nil }
+        let last = sent[Self.slot(ackno &- 1)]
+        guard last.seqno == ackno &- 1, let resent = last.resentAt else { return nil }
+        return now - resent
     }
 
     private mutating func skip(to seqno: UInt32) {
@@ -472,6 +490,27 @@ struct FRCTState {
         let wait = max(rcv.remaining(at: now), snd.remaining(at: now), 0)
         let lingering = snd.flags.contains(.linger) && SequenceNumber.before(snd.lwe, snd.seqno)
         return (ack, wait, lingering)
+    }
+
+    /// Receiver linger (ours; the reference has none): after deallocation
+    /// the peer may still be retransmitting because our last ACK was lost, and
+    /// without an answer its own linger waits for `r` (120 s). While data
+    /// arrived within `receiverQuiet`, the deallocating side keeps reading
+    /// and acknowledging, for at most `receiverLinger` in all.
+    static let receiverQuiet: Int64 = 250_000_000
+    static let receiverLinger: Int64 = 2_000_000_000
+
+    /// Whether the peer was heard in a retransmitting run within `receiverQuiet`.
+    func peerMayRetransmit(now: Int64) -> Bool {
+        rcv.flags.contains(.retransmission) && !rcv.isInactive(at: now) && now - rcv.active < Self.receiverQuiet
+    }
+
+    /// The ACK|FC of everything received, whether or not it was sent before
+    /// (the receiver linger's first, in case the last one was lost).
+    mutating func repeatedAcknowledgement() -> FRCTHeader {
+        rcv.seqno = acknowledged
+        advertised = rcv.rwe
+        return FRCTHeader(flags: [.ack, .flowControl], window: rcv.rwe, ackno: acknowledged)
     }
 
     // MARK: fccntl

@@ -8,8 +8,16 @@ struct RTTEstimator: Sendable, Equatable {
     /// `rto = srtt + (mdev << 2)`.
     static let deviationShift: Int64 = 2
 
-    /// The most a timeout grows to by backing off.
+    /// The most a timeout grows to by backing off (the reference's bound).
     static let maximumRTO: Int64 = 60_000_000_000
+    /// Back-off stops doubling the timeout once it reaches this (or at the
+    /// estimate itself when that is longer). With exponential back-off the
+    /// expected wait for a packet whose every retransmission round fails with
+    /// probability p grows without bound once p ≥ 1/2: at 30% loss in both
+    /// directions (p ≈ 0.51) one unlucky packet held a flow for its whole
+    /// 120 s. A flow resends only its oldest packet per timeout, so the load
+    /// this adds is one packet per second at most.
+    static let maximumBackedOffRTO: Int64 = 1_000_000_000
 
     /// Smoothed RTT; 0 until the first sample.
     private(set) var srtt: Int64 = 0
@@ -21,7 +29,10 @@ struct RTTEstimator: Sendable, Equatable {
     private(set) var backOffs = 0
 
     /// Retransmission timeout: the estimate, doubled per back-off.
-    var rto: Int64 { min(baseRTO << Int64(backOffs), max(baseRTO, Self.maximumRTO)) }
+    var rto: Int64 { min(baseRTO << Int64(backOffs), max(baseRTO, Self.maximumBackedOffRTO)) }
+
+    /// Whether any RTT was measured yet.
+    var hasSample: Bool { srtt != 0 }
 
     /// Folds in one measured RTT (and ends any back-off).
     mutating func sample(_ m: Int64) {
@@ -47,7 +58,7 @@ struct RTTEstimator: Sendable, Equatable {
     /// reference, where the doubling lasts until the next sample, it also ends
     /// when an acknowledgement shows progress (`progressed`), as in Linux:
     /// under steady loss clean samples are rare, and the doublings would pile up.
-    mutating func backOff() { if rto < Self.maximumRTO { backOffs += 1 } }
+    mutating func backOff() { if rto < Self.maximumBackedOffRTO { backOffs += 1 } }
 
     /// New data was acknowledged.
     mutating func progressed() { backOffs = 0 }

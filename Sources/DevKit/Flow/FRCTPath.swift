@@ -229,8 +229,23 @@ extension FlowRuntime {
         while true {
             let (ack, seconds, lingering) = f.state.withLock { $0.deallocation(now: FRCTInstance.now) }
             if let a = ack { sendControl(e, a, wait: true) }
-            if !lingering { return seconds }
+            if !lingering {
+                lingerAsReceiver(e, f, readOnce)
+                return seconds
+            }
             if let err = readOnce(), err == .flowDown || err == .flowPeer { return seconds }
+        }
+    }
+
+    /// The receiver linger (`FRCTState.receiverQuiet`): acknowledge once more,
+    /// then read (and so acknowledge duplicates) while the peer is still heard.
+    private func lingerAsReceiver(_ e: FlowEndpoint, _ f: FRCTInstance, _ readOnce: () -> OuroError?) {
+        let start = FRCTInstance.now
+        guard f.state.withLock({ $0.peerMayRetransmit(now: start) }) else { return }
+        sendControl(e, f.state.withLock { $0.repeatedAcknowledgement() }, wait: true)
+        while f.state.withLock({ $0.peerMayRetransmit(now: FRCTInstance.now) }),
+              FRCTInstance.now - start < FRCTState.receiverLinger {
+            if let err = readOnce(), err == .flowDown || err == .flowPeer { return }
         }
     }
 }
