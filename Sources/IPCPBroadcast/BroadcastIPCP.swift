@@ -37,12 +37,9 @@ public final class BroadcastIPCP: IPCPOperations {
         return l
     }
 
-    /// Builds and starts the components for `config`.
+    /// Builds and starts the components for `config` (of a broadcast layer:
+    /// the skeleton and the enrollee check the type).
     private func join(_ config: ipcp_config_msg) throws(OuroError) -> BroadcastLayer {
-        guard config.ipcpType == IPCPType.broadcast.rawValue else {
-            log.error("Not a broadcast layer configuration.")
-            throw OuroError.ipcpType
-        }
         let l = try BroadcastLayer(config: config, connections: connections)
         l.start()
         layer.withLock { $0 = l }

@@ -1,5 +1,4 @@
 import DevKit
-import IPCPCommon
 import IPCPKit
 
 /// The configuration of a unicast layer (`ipcp_config_msg` with `uni_config_msg`,
