@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "irm", targets: ["IRMTool"]),
         .executable(name: "ipcpd-local", targets: ["IPCPLocal"]),
         .executable(name: "ipcpd-unicast", targets: ["IPCPUnicastDaemon"]),
+        .executable(name: "ipcpd-broadcast", targets: ["IPCPBroadcastDaemon"]),
         .library(name: "DevKit", targets: ["DevKit"]),
 
         // Tools (issue 4, item 5).
@@ -21,6 +22,7 @@ let package = Package(
         .executable(name: "operf", targets: ["OPerf"]),
         .executable(name: "ocbr", targets: ["OCBR"]),
         .executable(name: "oecho", targets: ["OEcho"]),
+        .executable(name: "obc", targets: ["OBC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -48,10 +50,15 @@ let package = Package(
         .target(name: "IRMCLI", dependencies: [devKit]),
         .executableTarget(name: "IRMTool", dependencies: ["IRMCLI"]),
         .executableTarget(name: "IPCPLocal", dependencies: ["IPCPKit"]),
+        // What the unicast and broadcast IPCPs share: connection manager (OCEP) and enrollment (OEP).
+        .target(name: "IPCPCommon", dependencies: [devKit, .product(name: "Logging", package: "swift-log")]),
         // The unicast IPCP's components, a library so that tests can drive them.
-        .target(name: "IPCPUnicast", dependencies: ["IPCPKit", devKit, .product(name: "Logging", package: "swift-log")],
+        .target(name: "IPCPUnicast", dependencies: ["IPCPKit", "IPCPCommon", devKit, .product(name: "Logging", package: "swift-log")],
                 exclude: ["README.md", "routing/README.md", "pff/README.md", "dir/README.md"]),
         .executableTarget(name: "IPCPUnicastDaemon", dependencies: ["IPCPUnicast", "IPCPKit"]),
+        // The broadcast IPCP (issue 11), a library so that tests can drive it.
+        .target(name: "IPCPBroadcast", dependencies: ["IPCPKit", "IPCPCommon", devKit, .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "IPCPBroadcastDaemon", dependencies: ["IPCPBroadcast", "IPCPKit"]),
         // Drives the flow API from separate processes in the integration tests.
         .executableTarget(name: "FlowProbe", dependencies: [devKit]),
 
@@ -69,6 +76,7 @@ let package = Package(
         .executableTarget(name: "OPerf", dependencies: [devKit, "ToolSupport"], path: "Sources/Tools/OPerf"),
         .executableTarget(name: "OCBR", dependencies: [devKit, "ToolSupport"], path: "Sources/Tools/OCBR"),
         .executableTarget(name: "OEcho", dependencies: [devKit, "ToolSupport"], path: "Sources/Tools/OEcho"),
+        .executableTarget(name: "OBC", dependencies: [devKit, "ToolSupport"], path: "Sources/Tools/OBC"),
         .testTarget(name: "ToolsTests", dependencies: ["ToolSupport", devKit]),
     ]
 )
@@ -112,5 +120,10 @@ package.targets += [
 
 // MARK: - Unicast IPCP (issue 8): routing, PFF and DHT tests in process.
 package.targets += [
-    .testTarget(name: "IPCPUnicastTests", dependencies: ["IPCPUnicast", "IPCPKit", devKit], exclude: ["Fixtures"]),
+    .testTarget(name: "IPCPUnicastTests", dependencies: ["IPCPUnicast", "IPCPCommon", "IPCPKit", devKit], exclude: ["Fixtures"]),
+]
+
+// MARK: - Broadcast IPCP (issue 11): OCEP offers, layer-name check, forwarding.
+package.targets += [
+    .testTarget(name: "IPCPBroadcastTests", dependencies: ["IPCPBroadcast", "IPCPCommon", "IPCPKit", devKit]),
 ]

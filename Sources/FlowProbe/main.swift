@@ -21,6 +21,9 @@ import DevKit
 //                                          then deallocate; prints progress, checksum, FRCT counters, "dealloc ok"
 //   FlowProbe sink [DELAY_MS [BYTES [IDLE_MS]]]              accept one flow, wait DELAY_MS before reading, then read until the flow
 //                                          goes down; checks order and content, prints messages, bytes, checksum
+//   FlowProbe join LAYER                   one flow_join; prints "ok" or the error code
+//   FlowProbe join-read LAYER              join, print "joined", then per message read "message BYTES bytes checksum SUM"
+//   FlowProbe join-write LAYER SIZE        join, write one SIZE-byte message, print its checksum, deallocate
 //   FlowProbe stall NAME QOS block|nonblock  write to a sink that does not read yet: reports how the writer is
 //                                          held back ("held after N"), then "resumed" once the sink reads
 
@@ -292,6 +295,27 @@ do throws(OuroError) {
             }
         }
         say(held ? "resumed, wrote \(index)" : "never held")
+        try flow.deallocate()
+    case "join":
+        let flow = try Flow.join(layer: args[1])
+        say("ok")
+        try flow.deallocate()
+    case "join-read":
+        let flow = try Flow.join(layer: args[1])
+        say("joined")
+        while true {
+            let m = try flow.read(maxLength: 65536)
+            var sum = Checksum()
+            sum.add(m)
+            say("message \(m.count) bytes checksum \(sum.value)")
+        }
+    case "join-write":
+        let flow = try Flow.join(layer: args[1])
+        let m = message(1, size: Int(args[2])!)
+        var sum = Checksum()
+        sum.add(m)
+        try flow.write(m)
+        say("wrote \(m.count) bytes checksum \(sum.value)")
         try flow.deallocate()
     default:
         say("unknown command \(command)")

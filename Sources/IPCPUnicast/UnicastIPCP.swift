@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 import IPCPKit
 import Logging
 import Synchronization
@@ -8,7 +9,7 @@ import Synchronization
 /// (enrollment uses it); then the components of `UnicastLayer` run.
 public final class UnicastIPCP: IPCPOperations {
     private let ipcp: IPCP
-    private let connections = ConnectionManager()
+    private let connections = ConnectionManager(offers: .unicast)
     private let layer = Mutex<UnicastLayer?>(nil)
     private let log = Logger(label: "ipcpd-unicast")
 

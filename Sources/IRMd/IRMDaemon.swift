@@ -87,9 +87,7 @@ final class IRMDaemon: Sendable {
         case .ipcpFlowReqArr: return try flowRequestArrived(m, peer: peer)
         case .ipcpFlowAllocReply: return try flowAllocReply(m)
         case .ipcpFlowDealloc: return try ipcpFlowDealloc(m, peer: peer)
-        case .irmFlowJoin:
-            log.error("Broadcast layers are not supported yet: flow join refused.")
-            throw OuroError.notSupported
+        case .irmFlowJoin: return try flowJoin(m)
         case .irmReply:
             log.error("Don't know that message code.")
             throw OuroError.failure

@@ -150,15 +150,7 @@ final class LocalIPCPEndToEndTests: XCTestCase {
         XCTAssertNotNil(irmd.waitFor(.irmProcExit))
     }
 
-    /// Starts `ipcpd-local` from the build directory in `irmd`'s instance, with
-    /// this process as its irmd; returns the child and its log file.
     func start(with irmd: FakeIRMd) throws -> (Child, String) {
-        let executable = buildDirectory + "/ipcpd-local"
-        XCTAssertEqual(access(executable, X_OK), 0, "\(executable) is built")
-        let output = irmd.directory + "/ipcpd-local.log"
-        let child = try Child.spawn([executable, String(getpid()), "lo-ipcp"],
-                                    environment: ["OUROBOROS_RUNDIR=\(irmd.directory)", "OUROBOROS_LOG_LEVEL=debug"],
-                                    output: output)
-        return (child, output)
+        try spawnIPCP("ipcpd-local", name: "lo-ipcp", with: irmd)
     }
 }

@@ -120,6 +120,18 @@ var buildDirectory: String {
     return String(path[..<path.lastIndex(of: "/")!])
 }
 
+/// Starts the IPCP daemon `program` from the build directory in `irmd`'s
+/// instance, with this process as its irmd; returns the child and its log file.
+func spawnIPCP(_ program: String, name: String, with irmd: FakeIRMd) throws -> (Child, String) {
+    let executable = buildDirectory + "/" + program
+    XCTAssertEqual(access(executable, X_OK), 0, "\(executable) is built")
+    let output = irmd.directory + "/\(program).log"
+    let child = try Child.spawn([executable, String(getpid()), name],
+                                environment: ["OUROBOROS_RUNDIR=\(irmd.directory)", "OUROBOROS_LOG_LEVEL=debug"],
+                                output: output)
+    return (child, output)
+}
+
 /// An `ipcp_msg` request with `code`.
 func request(_ code: ipcp_msg_code, _ fill: (inout ipcp_msg) -> Void = { _ in }) -> ipcp_msg {
     var m = ipcp_msg()

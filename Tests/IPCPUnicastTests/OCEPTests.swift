@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 import XCTest
 @testable import IPCPUnicast
 
@@ -6,11 +7,11 @@ import XCTest
 final class OCEPTests: XCTestCase {
     func testSpecOffers() {
         let a = Address(0x0A0B_0C0D)
-        XCTAssertEqual(ConnectionComponent.management.offer(address: a).serialize(), [
+        XCTAssertEqual(ComponentOffers.unicast.offer(.management, address: a)!.serialize(), [
             0x0A, 0x0A, 0x4D, 0x61, 0x6E, 0x61, 0x67, 0x65, 0x6D, 0x65, 0x6E, 0x74, 0x12, 0x03, 0x4C, 0x53, 0x50,
             0x18, 0x01, 0x28, 0x00, 0x40, 0x8D, 0x98, 0xAC, 0x50,
         ])
-        XCTAssertEqual(ConnectionComponent.dataTransfer.offer(address: a).serialize(), [
+        XCTAssertEqual(ComponentOffers.unicast.offer(.dataTransfer, address: a)!.serialize(), [
             0x0A, 0x0D, 0x44, 0x61, 0x74, 0x61, 0x20, 0x54, 0x72, 0x61, 0x6E, 0x73, 0x66, 0x65, 0x72,
             0x12, 0x03, 0x64, 0x74, 0x70, 0x18, 0x01, 0x28, 0x02, 0x40, 0x8D, 0x98, 0xAC, 0x50,
         ])
@@ -29,14 +30,14 @@ final class OCEPTests: XCTestCase {
         ]
         for (title, component, address) in expected {
             let bytes = try XCTUnwrap(Vector.named(title, in: "unicast-core.txt").first, title).bytes
-            let offer = component.offer(address: address)
+            let offer = ComponentOffers.unicast.offer(component, address: address)!
             XCTAssertEqual(offer.serialize(), bytes, title)
             let parsed = try OCEPMessage(parsing: bytes)
             XCTAssertEqual(parsed, offer, title)
             XCTAssertEqual(ConnectionComponent(name: parsed.componentName), component)
             XCTAssertTrue(offer.isCompatible(with: parsed))
         }
-        XCTAssertEqual(ConnectionComponent.enrollment.offer(address: a).address, .none, "Enrollment sends no address")
+        XCTAssertEqual(ComponentOffers.unicast.offer(.enrollment, address: a)!.address, .none, "Enrollment sends no address")
     }
 
     func testBadMessagesAreRejected() {
@@ -46,6 +47,6 @@ final class OCEPTests: XCTestCase {
                                syntax: 2, address: Address(1))
         XCTAssertGreaterThan(long.serialize().count, OCEPMessage.maxLength)
         XCTAssertThrowsError(try OCEPMessage(parsing: long.serialize()), "longer than 128 bytes")
-        XCTAssertFalse(ConnectionComponent.dataTransfer.offer(address: .none).isCompatible(with: .rejection))
+        XCTAssertFalse(ComponentOffers.unicast.offer(.dataTransfer, address: .none)!.isCompatible(with: .rejection))
     }
 }

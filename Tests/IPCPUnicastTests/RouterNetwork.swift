@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 @testable import IPCPUnicast
 import Synchronization
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DevKit
+import IPCPCommon
 import Foundation
 import Synchronization
 @testable import IPCPUnicast

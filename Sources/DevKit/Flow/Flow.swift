@@ -41,9 +41,18 @@ public struct Flow: Sendable, Hashable {
         return try rt.complete(try ControlChannel.irmd(m, instance: rt.instance))
     }
 
-    /// `flow_join`: broadcast layers are not supported yet (`ENOTSUP`).
+    /// `flow_join`: a flow into the broadcast layer named `layer` (spec host.md
+    /// §3.7.4): what it writes reaches every other member, and it reads what
+    /// they write. No FRCT, no OAP, no encryption. `EIPCP` when no IPCP is in
+    /// that layer, `ENOTALLOC` when its IPCP refuses the join.
     public static func join(layer: String, timeout: Duration? = nil) throws(OuroError) -> Flow {
-        throw OuroError.notSupported
+        let rt = try FlowRuntime.get()
+        var m = irm_msg()
+        m.code = .irmFlowJoin
+        m.dst = layer
+        m.flowInfo = rt.flowInfo(id: 0, qos: .np1)
+        if let t = timeout { m.timeo = FlowRuntime.timespec(t) }
+        return try rt.complete(try ControlChannel.irmd(m, instance: rt.instance))
     }
 
     /// `flow_dealloc`: on an FRCT flow first lingers (spec host.md §6.9: until

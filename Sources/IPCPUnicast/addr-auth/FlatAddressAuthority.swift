@@ -1,3 +1,5 @@
+import IPCPCommon
+
 /// The flat random policy (ipcps.md §6.2): 32 random bits from the system
 /// RNG, redrawn while 0; no uniqueness check, no coordination.
 public struct FlatAddressAuthority: AddressAuthority {

@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 
 /// The directory part of a unicast layer's configuration (`dir_config_msg`).
 public enum DirectoryConfig: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 import Synchronization
 
 /// The DHT as the daemon's `Directory`: a `DHTNode` that sends through the

@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 
 /// The directory of a unicast layer (ipcps.md §6.10): maps name digests to
 /// the addresses of the IPCPs the names are registered at. A directory talks

@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 
 /// The fixed endpoint ids of the components inside every unicast IPCP
 /// (ipcps.md §6.1, §10 item 2): not negotiated, equal in every IPCP. Eids

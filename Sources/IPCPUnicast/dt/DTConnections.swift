@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 import Logging
 
 /// The data transfer's connection-manager component ("Data Transfer", §6.3.4):

@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 
 /// Where the data transfer hands packets for N+1 flows (eid ≥ 64): the flow
 /// allocator, which knows the endpoints.
@@ -12,3 +13,7 @@ public protocol FlowEndpointDelivery: AnyObject, Sendable {
 public protocol N1FlowEventHandler: AnyObject, Sendable {
     func n1FlowEvent(_ flow: Flow, _ event: FlowEventType)
 }
+
+/// The connection manager ends, or passes on the state of, Data Transfer
+/// connections whose flows the data transfer reports.
+extension ConnectionManager: N1FlowEventHandler {}

@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 
 /// The data transfer PCI (ipcps.md §6.3.1, §9.1) with the flat address
 /// authority's 4-byte addresses and the DT's 8-byte eids: 15 bytes,

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DevKit
+import IPCPCommon
 import IPCPKit
 import Logging
 import Synchronization

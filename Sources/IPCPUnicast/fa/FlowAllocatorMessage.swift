@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 
 /// The flow allocator's message (ipcps.md §6.5.2, §9.2): a 61-byte header,
 /// every multi-byte field big-endian, then a body (FLOW_REQ: the destination

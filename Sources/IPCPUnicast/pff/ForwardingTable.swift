@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 
 /// A PDU forwarding table (ipcps.md §6.9.9): for a destination address, the
 /// N-1 flow to send a packet on. One table per QoS cube; the routing policy

@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 import Synchronization
 
 /// The simple PFF (ipcps.md §6.9.9): one N-1 flow per destination, the first

@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 
 /// A routing policy (ipcps.md §6.9): learns the layer's topology from the
 /// adjacencies the connection manager reports and from its own messages on

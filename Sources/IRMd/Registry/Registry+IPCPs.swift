@@ -42,6 +42,11 @@ extension Registry {
         }
     }
 
+    /// The first IPCP (in `ipcpList` order) in the layer named `layer`.
+    func ipcp(layer: String) -> IPCPEntry? {
+        ipcpList().first { $0.isEnrolled && $0.layer == layer }
+    }
+
     /// The pids irmd spawned and has not reaped yet.
     func spawnedPids() -> [Int32] { read { $0.spawned.sorted() } }
 

@@ -132,9 +132,10 @@ final class Testbed {
     }
 
     /// Joins two nodes with a veth pair, up, with 10.200.<n>.1|2/24 and
-    /// fd00:200:<n>::1|2/64 (no duplicate address detection), n counting links.
+    /// fd00:200:<n>::1|2/64 (no duplicate address detection), n counting links;
+    /// `mtu` sets both ends' MTU (default: the kernel's 1500).
     @discardableResult
-    func link(_ a: String, _ b: String) throws -> TestLink {
+    func link(_ a: String, _ b: String, mtu: Int? = nil) throws -> TestLink {
         links += 1
         let n = links
         let (na, nb) = (self[a], self[b])
@@ -147,6 +148,9 @@ final class Testbed {
         for (node, dev, v4, v6) in [(na, ia, l.aIPv4, l.aIPv6), (nb, ib, l.bIPv4, l.bIPv6)] {
             try Testbed.check(node.sh(Testbed.ip, ["addr", "add", v4 + "/24", "dev", dev]), "ipv4 on \(dev)")
             try Testbed.check(node.sh(Testbed.ip, ["-6", "addr", "add", v6 + "/64", "dev", dev, "nodad"]), "ipv6 on \(dev)")
+            if let mtu {
+                try Testbed.check(node.sh(Testbed.ip, ["link", "set", dev, "mtu", String(mtu)]), "mtu \(mtu) on \(dev)")
+            }
             try Testbed.check(node.sh(Testbed.ip, ["link", "set", dev, "up"]), "\(dev) up")
         }
         return l

@@ -9,20 +9,22 @@ import Synchronization
 /// IPCPs in the layers below, accepts theirs, and runs OCEP on every new
 /// flow to learn which component it connects and the peer's address. It
 /// hands connections to the component's listener and keeps them until they
-/// are disconnected or their flow goes away.
-public final class ConnectionManager: N1FlowEventHandler {
+/// are disconnected or their flow goes away. `offers` says which components
+/// the IPCP type has and what it answers about them.
+public final class ConnectionManager: Sendable {
     /// How long each side waits for the other's OCEP message.
     public static let receiveTimeout = Duration.milliseconds(1000)
     /// Stored destination names are cut to this many characters.
     static let destinationLimit = 64
 
+    public let offers: ComponentOffers
     private let ownAddress = Atomic<UInt64>(0)
     private let listeners = Mutex<[ConnectionComponent: any ConnectionListener]>([:])
     private let connections = Mutex<[Connection]>([])
     private let running = Atomic<Bool>(false)
     private let log = Logger(label: "connection-manager")
 
-    public init() {}
+    public init(offers: ComponentOffers) { self.offers = offers }
 
     /// The address this IPCP announces (0 until it has one).
     public var address: Address {
@@ -45,6 +47,10 @@ public final class ConnectionManager: N1FlowEventHandler {
     /// on it (§6.7.3); the flow keeps the 1 s receive timeout. Nothing is
     /// stored: enrollment uses this directly.
     public func allocate(_ component: ConnectionComponent, to destination: String, qos: QoSSpec) throws(OuroError) -> Connection {
+        guard let offer = offers.offer(component, address: address) else {
+            log.error("No such component: \(component.name).")
+            throw OuroError.invalid
+        }
         let flow: Flow
         do {
             flow = try Flow.allocate(to: destination, qos: qos)
@@ -54,7 +60,6 @@ public final class ConnectionManager: N1FlowEventHandler {
         }
         do throws(OuroError) {
             try flow.setReceiveTimeout(ConnectionManager.receiveTimeout)
-            let offer = component.offer(address: address)
             try flow.write(offer.serialize())
             let answer = try OCEPMessage(parsing: try flow.read(maxLength: 4096))
             guard offer.isCompatible(with: answer) else {
@@ -144,14 +149,15 @@ public final class ConnectionManager: N1FlowEventHandler {
             try? flow.deallocate()
             return
         }
-        guard let component = ConnectionComponent(name: request.componentName), let listener = listener(component) else {
+        guard let component = ConnectionComponent(name: request.componentName), let listener = listener(component),
+              let offer = offers.offer(component, address: address) else {
             log.error("Connection request for unknown component \(request.componentName).")
             _ = try? flow.write(OCEPMessage.rejection.serialize())
             try? flow.deallocate()
             return
         }
         do {
-            try flow.write(component.offer(address: address).serialize())
+            try flow.write(offer.serialize())
             try flow.setReceiveTimeout(nil)
         } catch {
             log.error("Failed to answer connection request: \(error).")

@@ -1,3 +1,5 @@
+import IPCPCommon
+
 /// The "Management" connection-manager component: its N-1 flows belong to
 /// the routing policy, which exchanges its messages on them.
 public final class ManagementConnections: ConnectionListener {
