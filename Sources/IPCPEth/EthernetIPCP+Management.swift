@@ -4,15 +4,14 @@ import IPCPKit
 /// The management thread (ipcps.md §5.4): serves the queued management
 /// messages in arrival order and watches the interface's state.
 extension EthernetIPCP {
-    func manage(_ link: EthernetLink, deviceUp: Bool) {
-        var up = deviceUp
+    func manage(_ link: EthernetLink) {
         var nextCheck = Deadline.after(milliseconds: Self.linkCheckInterval)
         while isRunning {
             if let item = management.pop(until: .after(milliseconds: 100)) {
                 handle(item, link: link)
             }
             if nextCheck.hasPassed {
-                up = checkDevice(link.device.name, wasUp: up)
+                deviceState(link.device.name, up: EthernetDevice.isUp(link.device.name) ?? false)
                 nextCheck = .after(milliseconds: Self.linkCheckInterval)
             }
         }
@@ -104,10 +103,14 @@ extension EthernetIPCP {
         kind == .llc ? SAPTable.range.contains(endpoint) : endpoint != 0
     }
 
-    /// Logs a change of the interface's state and marks the flows down or up.
-    private func checkDevice(_ name: String, wasUp: Bool) -> Bool {
-        let up = EthernetDevice.isUp(name) ?? false
-        guard up != wasUp else { return up }
+    /// The interface is `up` (from polling or netlink): on a change, logs it
+    /// and marks the flows down or up.
+    func deviceState(_ name: String, up: Bool) {
+        let changed = deviceUp.withLock { was in
+            defer { was = up }
+            return was != up
+        }
+        guard changed else { return }
         if up {
             log.info("Device \(name) is up.")
         } else {
@@ -116,6 +119,5 @@ extension EthernetIPCP {
         for f in flows.all where f.active {
             try? f.flow?.setFlags(up ? .default : [.default, .down])
         }
-        return up
     }
 }

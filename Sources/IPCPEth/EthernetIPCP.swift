@@ -34,12 +34,15 @@ public final class EthernetIPCP: IPCPOperations {
     let drops: DropCounters
     let log = Logger(label: "ipcpd-eth")
     private let running = Atomic<Bool>(false)
+    /// The interface's state as last seen.
+    let deviceUp = Mutex(false)
     var isRunning: Bool { running.load(ordering: .relaxed) }
 
     private struct Parts: Sendable {
         let link: EthernetLink
         let receiver: FrameReceiver
         let sender: FrameSender
+        let monitor: LinkMonitor?
     }
 
     private let parts = Mutex<Parts?>(nil)
@@ -103,11 +106,15 @@ public final class EthernetIPCP: IPCPOperations {
         }
         let receiver = FrameReceiver(link: link, flows: flows, management: management, drops: drops)
         let sender = try FrameSender(link: link, flows: flows, drops: drops, batchSize: settings.sendBatch)
-        parts.withLock { $0 = Parts(link: link, receiver: receiver, sender: sender) }
+        let monitor = try? LinkMonitor(ifindex: device.index)
+        if monitor == nil { log.warning("No netlink link events: link changes are seen by polling only.") }
+        parts.withLock { $0 = Parts(link: link, receiver: receiver, sender: sender, monitor: monitor) }
+        deviceUp.withLock { $0 = device.isUp }
         running.store(true, ordering: .relaxed)
         receiver.start()
         sender.start()
-        startThread { [self] in manage(link, deviceUp: device.isUp) }
+        monitor?.start { [self] up in deviceState(device.name, up: up) }
+        startThread { [self] in manage(link) }
         log.info("Using device \(device.name), MAC \(device.mac), MTU \(link.mtu).")
         var kept = ipcp_config_msg()
         kept.ipcpType = conf.ipcpType
@@ -223,6 +230,7 @@ public final class EthernetIPCP: IPCPOperations {
         parts.withLock { p in
             p?.receiver.stop()
             p?.sender.stop()
+            p?.monitor?.stop()
         }
         workers.stop()
         let summary = drops.summary

@@ -96,15 +96,11 @@ public final class UnicastLayer: Sendable {
         }
     }
 
-    /// The congestion avoidance policy. mb-ecn is not implemented yet: such
-    /// layers run `nop`, which interoperates (the ECN byte is carried, FLOW_UPDATEs
-    /// from mb-ecn peers are accepted and ignored).
+    /// The congestion avoidance policy.
     static func makeCongestionAvoidance(_ policy: UnicastConfig.CongestionAvoidancePolicy) -> any CongestionAvoidance {
         switch policy {
         case .none: return NopCongestionAvoidance()
-        case .multiBitECN:
-            Logger(label: "ipcpd-unicast").warning("mb-ecn congestion avoidance is not implemented yet, using nop.")
-            return NopCongestionAvoidance()
+        case .multiBitECN: return MultiBitECN()
         }
     }
 }

@@ -1,6 +1,7 @@
 import DevKit
 import IPCPCommon
 import IPCPKit
+import Foundation
 import XCTest
 @testable import IPCPUnicast
 
@@ -100,5 +101,39 @@ final class FlowAllocatorTests: XCTestCase {
     func testDataForUnknownEndpointsIsDropped() {
         [UInt8](repeating: 0, count: 8).withUnsafeBytes { fa.deliver($0, eid: 0x1234_0000_0042, ecn: 0) }
         XCTAssertEqual(fa.drops.count("packet for an unknown eid"), 1)
+    }
+
+    /// With mb-ecn, a congested packet makes the receiving FA report the level
+    /// to the sender in a FLOW_UPDATE (61 bytes: r_eid and ece set, code 2,
+    /// every other field 0), and the sender's FA takes it.
+    func testMultiBitECNSendsFlowUpdate() throws {
+        fa = FlowAllocator(ipcp: ipcp, dt: dt, directory: StaticDirectory([hash: peer]),
+                           congestion: MultiBitECN(), hashLength: 32)
+        try ipcp.flows.add(N1Flow(flowID: 66, pid: 77, uid: 0))
+        try fa.allocate(flowID: 66, hash: hash, qos: .raw, pk: [])
+        let request = try FlowAllocatorMessage(parsing: XCTUnwrap(dt.all.first).payload)
+        let remoteEID: UInt64 = 0x9ABC_DEF0_0000_0050
+        fa.receive(FlowAllocatorMessage(code: .reply, receiverEID: request.senderEID, senderEID: remoteEID,
+                                        response: 0).serialize())
+        XCTAssertNotNil(irmd.waitFor(.ipcpFlowAllocReply))
+
+        [UInt8](repeating: 0, count: 8).withUnsafeBytes { fa.deliver($0, eid: request.senderEID, ecn: 0) }
+        XCTAssertEqual(dt.all.count, 1, "no congestion, no report")
+        [UInt8](repeating: 0, count: 8).withUnsafeBytes { fa.deliver($0, eid: request.senderEID, ecn: 0x2A) }
+        let sent = try XCTUnwrap(dt.waitFor(2).last)
+        XCTAssertEqual(sent.destination, peer)
+        XCTAssertEqual(sent.eid, ComponentEndpoint.flowAllocator.rawValue)
+        var expected = [UInt8](repeating: 0, count: FlowAllocatorMessage.headerLength)
+        expected.replaceSubrange(8..<16, with: [0x9A, 0xBC, 0xDE, 0xF0, 0x00, 0x00, 0x00, 0x50])
+        expected[57] = 0x2A
+        expected[58] = 2
+        XCTAssertEqual(sent.payload, expected)
+
+        // The same message arriving back at the sender is taken without a drop.
+        fa.receive(FlowAllocatorMessage(code: .update, receiverEID: request.senderEID, ece: 0x2A).serialize())
+        fa.receive(FlowAllocatorMessage(code: .update, receiverEID: 0x1234_0000_0042, ece: 1).serialize())
+        let deadline = Date().addingTimeInterval(2)
+        while fa.drops.count("FLOW_UPDATE for an unknown eid") == 0 && Date() < deadline { usleep(1000) }
+        XCTAssertEqual(fa.drops.count("FLOW_UPDATE for an unknown eid"), 1)
     }
 }

@@ -1,11 +1,13 @@
+import DevKit
+
 extension LinkStateConfig.Policy {
-    /// A new, empty forwarding table of the type this path policy feeds. The
-    /// alternate (LFA) and multipath (ECMP) tables are not written yet: until
-    /// then those policies forward on their first next hop.
+    /// A new, empty forwarding table of the type this path policy feeds:
+    /// simple, alternate (LFA) or multipath (ECMP).
     public func makeForwardingTable() -> any ForwardingTable {
         switch self {
-        case .simple, .loopFreeAlternates, .equalCostMultipath:
-            return SimpleForwardingTable()
+        case .simple: return SimpleForwardingTable()
+        case .loopFreeAlternates: return AlternateForwardingTable()
+        case .equalCostMultipath: return MultipathForwardingTable()
         }
     }
 }

@@ -44,4 +44,10 @@ public struct Graph: Sendable {
     func usableNeighbours(of vertex: UInt64) -> [UInt64] {
         (vertices[vertex] ?? []).filter { $0.announced >= 2 }.map(\.to)
     }
+
+    /// Every neighbour with an edge from `vertex`, announced by one end or
+    /// both, newest edge first (LFA and ECMP consider them all).
+    func neighbours(of vertex: UInt64) -> [UInt64] {
+        (vertices[vertex] ?? []).map(\.to)
+    }
 }

@@ -64,19 +64,21 @@ extension Graph {
         }
     }
 
-    /// A neighbour N is an alternate for D when its own shortest path to D does
-    /// not lead back through the source: dist(N, D) < dist(N, src) + dist(src, D).
-    /// (Unlike the reference, the primary is not listed again as an alternate.)
+    /// LFA: after the primary, every neighbour N of the source (by any edge,
+    /// newest first) whose shortest path to D does not come back through the
+    /// source: dist(N, D) < dist(src, N) + dist(src, D), all three finite,
+    /// N ≠ D. As in the reference the primary passes this test too and is
+    /// listed again; the alternate table skips it while it is down.
     private func loopFreeAlternates(_ source: UInt64, _ paths: ShortestPaths,
                                     _ simple: [RoutingEntry]) -> [RoutingEntry] {
         var table = simple
-        for neighbour in usableNeighbours(of: source) {
+        for neighbour in neighbours(of: source) {
             let fromNeighbour = shortestPaths(from: neighbour)
-            let back = fromNeighbour.hops(to: source)
-            for i in table.indices {
+            let toNeighbour = paths.hops(to: neighbour)
+            for i in table.indices where table[i].destination != neighbour {
                 let d = table[i].destination
-                guard d != neighbour, !table[i].nextHops.contains(neighbour) else { continue }
-                if fromNeighbour.hops(to: d) < ShortestPaths.sum(back, paths.hops(to: d)) {
+                let viaSource = ShortestPaths.sum(toNeighbour, paths.hops(to: d))
+                if viaSource != Int.max, fromNeighbour.hops(to: d) < viaSource {
                     table[i].nextHops.append(neighbour)
                 }
             }
@@ -84,15 +86,19 @@ extension Graph {
         return table
     }
 
-    /// Every neighbour on some shortest path: dist(N, D) + 1 == dist(src, D).
+    /// ECMP: every neighbour N of the source (by any edge, in edge order) on a
+    /// shortest path to D: dist(N, D) + 1 == dist(src, D). Destinations
+    /// without such a neighbour are left out.
     private func equalCostMultipath(_ source: UInt64, _ paths: ShortestPaths,
                                     _ simple: [RoutingEntry]) -> [RoutingEntry] {
         var table = simple.map { RoutingEntry(destination: $0.destination, nextHops: []) }
-        for neighbour in usableNeighbours(of: source) {
+        for neighbour in neighbours(of: source) {
             let fromNeighbour = shortestPaths(from: neighbour)
-            for i in table.indices
-            where ShortestPaths.sum(fromNeighbour.hops(to: table[i].destination), 1) == paths.hops(to: table[i].destination) {
-                table[i].nextHops.append(neighbour)
+            for i in table.indices {
+                let d = table[i].destination
+                if fromNeighbour.hops(to: d) != Int.max, fromNeighbour.hops(to: d) + 1 == paths.hops(to: d) {
+                    table[i].nextHops.append(neighbour)
+                }
             }
         }
         return table.filter { !$0.nextHops.isEmpty }

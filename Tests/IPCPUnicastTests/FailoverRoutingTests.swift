@@ -1,0 +1,54 @@
+import DevKit
+import IPCPUnicast
+import XCTest
+
+/// Routing with the LFA and ECMP policies on a ring A—B—C—D—A, LSAs
+/// exchanged in process.
+final class FailoverRoutingTests: XCTestCase {
+    private func ring(_ policy: LinkStateConfig.Policy) -> (RouterNetwork, ab: Int32, ad: Int32) {
+        let net = RouterNetwork(config: LinkStateConfig(policy: policy))
+        for a: UInt64 in [0xA, 0xB, 0xC, 0xD] { net.add(a) }
+        let (ab, _) = net.connect(0xA, 0xB)
+        net.connect(0xB, 0xC)
+        net.connect(0xC, 0xD)
+        let (_, ad) = net.connect(0xD, 0xA)
+        return (net, ab, ad)
+    }
+
+    /// A's primary towards C is B (lower address); when A's DT flow to B goes
+    /// down, the table switches to D at once, with no LSA and no recalculation,
+    /// and back when it comes up.
+    func testLoopFreeAlternateTakesOverWhenTheFlowGoesDown() {
+        let (net, ab, ad) = ring(.loopFreeAlternates)
+        XCTAssertEqual(net.path(from: 0xA, to: 0xC), [0xA, 0xB, 0xC])
+        let sent = net.sentCount
+        net.router(0xA).flowStateChanged(Flow(fd: ab), up: false)
+        XCTAssertEqual(net.sentCount, sent, "no LSA")
+        for cube in QoSCube.allCases {
+            XCTAssertEqual(net.router(0xA).forwardingTable(for: cube).nextHop(Address(0xC)), Flow(fd: ad))
+        }
+        XCTAssertEqual(net.path(from: 0xA, to: 0xC), [0xA, 0xD, 0xC])
+        // B itself has no loop-free alternate: 1 + 1 is not more than dist(D, B) = 2.
+        XCTAssertEqual(net.router(0xA).forwardingTable(for: .bestEffort).nextHop(Address(0xB)), Flow(fd: ab))
+        net.router(0xA).flowStateChanged(Flow(fd: ab), up: true)
+        XCTAssertEqual(net.path(from: 0xA, to: 0xC), [0xA, 0xB, 0xC])
+    }
+
+    /// With simple routing nothing changes on flow down.
+    func testSimpleTableIgnoresFlowDown() {
+        let (net, ab, _) = ring(.simple)
+        net.router(0xA).flowStateChanged(Flow(fd: ab), up: false)
+        XCTAssertEqual(net.path(from: 0xA, to: 0xC), [0xA, 0xB, 0xC])
+    }
+
+    /// ECMP spreads A's packets to C over B and D in turn.
+    func testMultipathAlternatesEqualPaths() {
+        let (net, ab, ad) = ring(.equalCostMultipath)
+        XCTAssertEqual(net.router(0xA).routingTable.first { $0.destination == 0xC }?.nextHops.sorted(), [0xB, 0xD])
+        let table = net.router(0xA).forwardingTable(for: .bestEffort)
+        let hops = (0..<4).compactMap { _ in table.nextHop(Address(0xC))?.fd }
+        XCTAssertEqual(Set(hops), [ab, ad])
+        XCTAssertEqual(hops[0], hops[2])
+        XCTAssertNotEqual(hops[0], hops[1])
+    }
+}
