@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 import IPCPUnicast
 import XCTest
 

@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 import Synchronization
 
 /// The alternate PFF for loop-free alternates (ipcps.md §6.9.9): each

@@ -1,4 +1,5 @@
 import DevKit
+import IPCPCommon
 import Synchronization
 
 /// The multipath PFF for equal-cost multipath (ipcps.md §6.9.9): each
