@@ -240,18 +240,27 @@ do throws(OuroError) {
         var sum = Checksum()
         var count = 0, bytes = 0, gaps = 0
         var next: UInt64 = 0
+        var first: UInt64?, last: UInt64 = 0
         var buf = [UInt8](repeating: 0, count: 1 << 20)
+        // Ends with the counters and the time from the first message to the last.
+        func finish(_ end: Int32, deallocate: Bool) -> Never {
+            let seconds = Double(last - (first ?? last)) / 1e9
+            say("received \(count) messages \(bytes) bytes checksum \(sum.value) gaps \(gaps) end \(end) in \(seconds) s")
+            if let st = try? flow.frctStatistics() { say(describe(st)) }
+            if deallocate { try? flow.deallocate() }
+            exit(0)
+        }
         while true {
             let n: Int
             do {
                 n = try buf.withUnsafeMutableBytes { try flow.read(into: $0) }
             } catch let error as OuroError {
-                say("received \(count) messages \(bytes) bytes checksum \(sum.value) gaps \(gaps) end \(error.code)")
-                if let st = try? flow.frctStatistics() { say(describe(st)) }
-                exit(0)
+                finish(error.code, deallocate: false)
             } catch {
                 fail(.invalid)
             }
+            last = Deadline.now.nanoseconds
+            if first == nil { first = last }
             let msg = Array(buf[0..<n])
             let index = msg.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             guard n >= 8, index >= next, msg == message(index, size: n) else {
@@ -263,13 +272,8 @@ do throws(OuroError) {
             sum.add(msg)
             count += 1
             bytes += n
-            if bytes == expected {
-                // Across a layer the peer's deallocation is not signalled: stop at the count.
-                say("received \(count) messages \(bytes) bytes checksum \(sum.value) gaps \(gaps) end 0")
-                if let st = try? flow.frctStatistics() { say(describe(st)) }
-                try? flow.deallocate()
-                exit(0)
-            }
+            // Across a layer the peer's deallocation is not signalled: stop at the count.
+            if bytes == expected { finish(0, deallocate: true) }
         }
     case "stall":
         let flow = try Flow.allocate(to: args[1], qos: qosNamed(args[2]), timeout: .seconds(20))

@@ -13,14 +13,28 @@ final class FRCTLossTests: XCTestCase {
     var a: TestNode { bed["a"] }
     var b: TestNode { bed["b"] }
 
+    /// The layer the transfer crosses: "udp" (udp4) or "eth" (eth-dix).
+    private var layer = "udp"
+
     override func setUpWithError() throws {
         guard access("/usr/sbin/nft", X_OK) == 0 else { throw XCTSkip("needs nftables") }
         bed = try Testbed(nodes: ["a", "b"])
         link = try bed.link("a", "b")
         try a.startIRMd(directIPC: false)
         try b.startIRMd(directIPC: false)
+    }
+
+    private func bootstrapUDP() throws {
         for (node, ip) in [(a, link.aIPv4), (b, link.bIPv4)] {
             let r = try node.irm("ipcp bootstrap type udp4 name udp.\(node.name) layer udp ip \(ip)")
+            XCTAssertEqual(r.status, 0, r.output + node.instance.irmdLog)
+        }
+    }
+
+    private func bootstrapEthDIX() throws {
+        layer = "eth"
+        for (node, dev) in [(a, link.aInterface), (b, link.bInterface)] {
+            let r = try node.irm("ipcp bootstrap type eth-dix name eth.\(node.name) layer eth dev \(dev)")
             XCTAssertEqual(r.status, 0, r.output + node.instance.irmdLog)
         }
     }
@@ -29,21 +43,39 @@ final class FRCTLossTests: XCTestCase {
         bed?.tearDown()
     }
 
-    /// Drops `percent` % of the layer's data datagrams (FRCT data and control:
-    /// UDP lengths outside 60...200), in and out, on node a. The shim's own flow
-    /// allocation messages (107 and 139 bytes) are spared: the UDP layer has no
-    /// retransmission of its own, as in the reference.
+    /// Drops `percent` % of the layer's data packets (FRCT data and control)
+    /// both ways. The layers' own flow allocation messages are spared: they
+    /// have no retransmission of their own, as in the reference.
+    ///
+    /// udp4: on node a, in and out, every datagram with a UDP length outside
+    /// 60...200 (the allocation messages are 107 and 139 bytes). eth-dix: on
+    /// both nodes, at ingress (where the raw socket bound to the Ethertype
+    /// gets its frames), every frame whose eid is not 0 (management).
     private func lose(_ percent: Int) throws {
-        let rule = "udp dport 3435 udp length != 60-200 numgen random mod 100 < \(percent) drop;"
-        let rules = """
-            table inet loss {
-              chain in { type filter hook input priority 0; \(rule) }
-              chain out { type filter hook output priority 0; \(rule) }
+        let draw = "numgen random mod 100 < \(percent) drop;"
+        if layer == "udp" {
+            let rule = "udp dport 3435 udp length != 60-200 \(draw)"
+            try apply(on: a, """
+                table inet loss {
+                  chain in { type filter hook input priority 0; \(rule) }
+                  chain out { type filter hook output priority 0; \(rule) }
+                }
+                """)
+        } else {
+            for (node, dev) in [(a, link.aInterface), (b, link.bInterface)] {
+                try apply(on: node, """
+                    table netdev loss {
+                      chain in { type filter hook ingress device "\(dev)" priority 0; ether type 0xa000 @ll,112,16 != 0 \(draw) }
+                    }
+                    """)
             }
-            """
-        let path = a.instance.runDirectory + "/loss.nft"
+        }
+    }
+
+    private func apply(on node: TestNode, _ rules: String) throws {
+        let path = node.instance.runDirectory + "/loss.nft"
         FileManager.default.createFile(atPath: path, contents: Data(rules.utf8))
-        let r = try a.sh("/usr/sbin/nft", ["-f", path])
+        let r = try node.sh("/usr/sbin/nft", ["-f", path])
         XCTAssertEqual(r.status, 0, r.output)
     }
 
@@ -59,24 +91,27 @@ final class FRCTLossTests: XCTestCase {
         let sink = try b.spawn("FlowProbe", ["sink", "0", String(bytes)] + (qos == "data" ? [] : ["3000"]))
         XCTAssertTrue(b.instance.waitForOutput(sink, "ready"), b.instance.output(of: sink))
         XCTAssertEqual(try b.irm("bind process \(sink.processIdentifier) name \(name)").status, 0)
-        XCTAssertEqual(try b.irm("name register \(name) layer udp").status, 0)
+        XCTAssertEqual(try b.irm("name register \(name) layer \(layer)").status, 0)
         XCTAssertEqual(try a.irm("name create \(name)").status, 0)
-        try a.addUDPName(name, address: link.bIPv4)
+        if layer == "udp" { try a.addUDPName(name, address: link.bIPv4) }
         let r = try a.run("FlowProbe", ["source", name, qos, String(bytes), "1000"])
         XCTAssertTrue(b.instance.waitForOutput(sink, "received", seconds: 60), b.instance.output(of: sink) + r.output)
         return (r.output, b.instance.output(of: sink))
     }
 
     func testReliableTransferAtTenPercentLoss() throws {
+        try bootstrapUDP()
         try lose(10)
         let (source, sink) = try transfer(qos: "data", bytes: 20_000_000, name: "sink.ten")
         XCTAssertTrue(source.contains("dealloc ok"), source)
         XCTAssertEqual(field(sink, after: "messages"), "20000000", sink)
         XCTAssertEqual(field(sink, after: "gaps"), "0", sink)
         XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source)
+        XCTAssertGreaterThan(Int(field(source, after: "retransmitted") ?? "0") ?? 0, 1_000, "the rule did drop: \(source)")
     }
 
     func testReliableTransferAtThirtyPercentLoss() throws {
+        try bootstrapUDP()
         try lose(30)
         let (source, sink) = try transfer(qos: "data", bytes: 2_000_000, name: "sink.thirty")
         XCTAssertTrue(source.contains("dealloc ok"), source)
@@ -85,7 +120,19 @@ final class FRCTLossTests: XCTestCase {
         XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source)
     }
 
+    func testReliableTransferOverEthDIXAtTenPercentLoss() throws {
+        try bootstrapEthDIX()
+        try lose(10)
+        let (source, sink) = try transfer(qos: "data", bytes: 20_000_000, name: "sink.eth")
+        XCTAssertTrue(source.contains("dealloc ok"), source)
+        XCTAssertEqual(field(sink, after: "messages"), "20000000", sink)
+        XCTAssertEqual(field(sink, after: "gaps"), "0", sink)
+        XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source)
+        XCTAssertGreaterThan(Int(field(source, after: "retransmitted") ?? "0") ?? 0, 1_000, "the rule did drop: \(source)")
+    }
+
     func testBestEffortStaysInOrderUnderLoss() throws {
+        try bootstrapUDP()
         try lose(10)
         let (_, sink) = try transfer(qos: "best", bytes: 1_000_000, name: "sink.best")
         XCTAssertTrue(sink.contains("received"), sink)
