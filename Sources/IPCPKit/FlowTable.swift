@@ -97,6 +97,9 @@ public final class FlowTable: Sendable {
         flows.withLock { $0[flowID]?.peer }
     }
 
+    /// Every flow, by flow id.
+    public var all: [N1Flow] { flows.withLock { $0.values.sorted { $0.flowID < $1.flowID } } }
+
     /// The number of flows.
     public var count: Int { flows.withLock { $0.count } }
 }

@@ -53,6 +53,8 @@ extension IPCP {
                 try flowAllocResp(request)
             case .ipcpFlowDealloc:
                 try flowDealloc(request)
+            case .ipcpInfo:
+                reply.comp = try info(request)
             case .ipcpReply:
                 log.error("Unknown message code: \(request.code.rawValue).")
                 throw OuroError.failure

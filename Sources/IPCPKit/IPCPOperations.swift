@@ -43,6 +43,10 @@ public protocol IPCPOperations: AnyObject, Sendable {
     func flowDealloc(flowID: Int32) throws(OuroError)
     /// Type-specific teardown when irmd stops an operational IPCP.
     func shutdown()
+    /// The `section` of this IPCP's information tree (`irm ipcp info`);
+    /// `.notSupported` when the type keeps no such state. The skeleton
+    /// answers `.info` itself and, when this throws `.notSupported`, `.flows`.
+    func info(_ section: InfoSection) throws(OuroError) -> InfoNode
 }
 
 extension IPCPOperations {
@@ -62,4 +66,5 @@ extension IPCPOperations {
     }
     public func flowDealloc(flowID: Int32) throws(OuroError) { throw OuroError.notSupported }
     public func shutdown() {}
+    public func info(_ section: InfoSection) throws(OuroError) -> InfoNode { throw OuroError.notSupported }
 }

@@ -106,6 +106,10 @@ public final class UnicastIPCP: IPCPOperations {
         try running().flowAllocator.deallocate(flowID: flowID)
     }
 
+    public func info(_ section: InfoSection) throws(OuroError) -> InfoNode {
+        try running().info(section)
+    }
+
     public func shutdown() {
         layer.withLock { $0 }?.stop()
     }

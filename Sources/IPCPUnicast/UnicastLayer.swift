@@ -60,7 +60,7 @@ public final class UnicastLayer: Sendable {
     /// Starts the components (§6.1 `start_components`).
     public func start() throws(OuroError) {
         connections.address = address
-        connections.register(DTConnections(scheduler: dtScheduler, routing: routing), for: .dataTransfer)
+        connections.register(DTConnections(scheduler: dtScheduler, routing: routing, counters: dt.counters), for: .dataTransfer)
         connections.register(ManagementConnections(routing: routing), for: .management)
         connections.register(enrollment, for: .enrollment)
         connections.start()

@@ -73,6 +73,17 @@ struct IRMClient {
         })
     }
 
+    /// Our extension: the rendered `section` of IPCP `pid`'s information tree.
+    func ipcpInfo(pid: Int32, section: String) throws(OuroError) -> String {
+        let reply = try transport.send(request(.irmIpcpInfo) {
+            $0.pid = pid
+            $0.comp = section
+        })
+        guard reply.hasResult else { throw .irmd }
+        if reply.result != 0 { throw OuroError(result: reply.result) }
+        return reply.comp
+    }
+
     /// `exec` is the resolved program followed by its arguments; the trailing
     /// empty-string sentinel is added here.
     func bindProgram(exec: [String], name: String, auto: Bool) throws(OuroError) {

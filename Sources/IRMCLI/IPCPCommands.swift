@@ -9,7 +9,7 @@ enum IPCPCommands {
             "where OPERATION in {create destroy",
             "                    bootstrap enroll",
             "                    connect disconnect",
-            "                    list",
+            "                    list info",
             "                    help}"),
         helpCommand: "irm ipcp help",
         commands: [
@@ -20,6 +20,7 @@ enum IPCPCommands {
             Command(keyword: "connect", run: IPCPConnect.connect),
             Command(keyword: "disconnect", run: IPCPConnect.disconnect),
             Command(keyword: "list", run: list),
+            Command(keyword: "info", run: IPCPInfo.run),
         ])
 
     static let typeList = "{unicast broadcast local udp4 udp6 eth-llc eth-dix}"

@@ -88,6 +88,7 @@ final class IRMDaemon: Sendable {
         case .ipcpFlowAllocReply: return try flowAllocReply(m)
         case .ipcpFlowDealloc: return try ipcpFlowDealloc(m, peer: peer)
         case .irmFlowJoin: return try flowJoin(m)
+        case .irmIpcpInfo: return try ipcpInfo(m)
         case .irmReply:
             log.error("Don't know that message code.")
             throw OuroError.failure

@@ -18,9 +18,12 @@ final class DataTransferTests: XCTestCase {
         return (dt, fa, dir, endpoints)
     }
 
+    /// The N-1 flow the test packets arrive on.
+    let incoming = Flow(fd: 70)
+
     private func receive(_ dt: DataTransfer, _ bytes: [UInt8], cube: QoSCube = .bestEffort) {
         var packet = bytes
-        packet.withUnsafeMutableBytes { dt.receive($0, cube: cube) }
+        packet.withUnsafeMutableBytes { dt.receive($0, cube: cube, from: incoming) }
     }
 
     func testLocalDeliveryByEndpoint() throws {
@@ -59,6 +62,25 @@ final class DataTransferTests: XCTestCase {
         XCTAssertEqual(dt.drops.count("TTL expired"), 1)
         XCTAssertEqual(dt.drops.count("no route to \(Address(99))"), 2)
         XCTAssertTrue(fa.received.isEmpty && dir.received.isEmpty && endpoints.received.isEmpty)
+    }
+
+    /// Counters per incoming flow, in the cube of each packet's PCI.
+    func testReceivedPacketsAreCountedPerFlowAndCube() {
+        let (dt, _, _, _) = makeDT()
+        let local = PCI(destination: own, cube: 0, ttl: 60, ecn: 0, eid: 1).serialize() + [1, 2]
+        receive(dt, local)
+        receive(dt, local)
+        receive(dt, PCI(destination: Address(99), cube: 0, ttl: 1, ecn: 0, eid: 0).serialize())
+        receive(dt, PCI(destination: Address(99), cube: 2, ttl: 60, ecn: 0, eid: 0).serialize())
+        let c = dt.counters
+        let be = QoSCube.bestEffort
+        XCTAssertEqual(c.count(.received, fd: incoming.fd, cube: be).packets, 3)
+        XCTAssertEqual(c.count(.received, fd: incoming.fd, cube: be).bytes, UInt64(2 * local.count + PCI.length))
+        XCTAssertEqual(c.count(.localReceived, fd: incoming.fd, cube: be).packets, 2)
+        XCTAssertEqual(c.count(.ttlExpired, fd: incoming.fd, cube: be).packets, 1)
+        XCTAssertEqual(c.count(.received, fd: incoming.fd, cube: .voice).packets, 1)
+        XCTAssertEqual(c.count(.noNextHop, fd: incoming.fd, cube: .voice).packets, 1)
+        XCTAssertEqual(c.count(.received, fd: 71, cube: be).packets, 0)
     }
 
     func testSendingWithoutRouteFails() {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import DevKit
 import IPCPCommon
+import IPCPKit
 import Foundation
 import Synchronization
 @testable import IPCPUnicast
@@ -12,6 +13,7 @@ final class NoRoutes: ForwardingTable {
     func nextHop(_ destination: Address) -> Flow? { nil }
     func replace(with entries: [Address: [Flow]]) {}
     func flowStateChanged(_ flow: Flow, up: Bool) {}
+    var entries: [Address: [Flow]] { [:] }
 }
 
 /// Records what components send instead of sending it.
@@ -68,6 +70,7 @@ final class StaticDirectory: Directory {
     func unregister(_ hash: [UInt8]) throws(OuroError) {}
     func query(_ hash: [UInt8]) -> Address? { entries.withLock { $0[hash] } }
     func receive(_ packet: [UInt8]) {}
+    func info(_ section: InfoSection) -> InfoNode? { nil }
 }
 
 /// A fresh private directory under /tmp.

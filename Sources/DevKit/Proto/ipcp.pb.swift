@@ -42,6 +42,10 @@ public nonisolated enum ipcp_msg_code: Int, SwiftProtobuf.Enum, Swift.CaseIterab
   case ipcpDisconnect = 11
   case ipcpReply = 12
 
+  /// Our extension, beyond the reference's range: irm ipcp info. The request's
+  /// comp names the section, the reply's comp carries the rendered tree.
+  case ipcpInfo = 100
+
   public init() {
     self = .ipcpBootstrap
   }
@@ -198,7 +202,7 @@ public nonisolated struct ipcp_msg: @unchecked Sendable {
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 nonisolated extension ipcp_msg_code: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}IPCP_BOOTSTRAP\0\u{1}IPCP_ENROLL\0\u{1}IPCP_REG\0\u{1}IPCP_UNREG\0\u{1}IPCP_QUERY\0\u{1}IPCP_FLOW_ALLOC\0\u{1}IPCP_FLOW_JOIN\0\u{1}IPCP_FLOW_ALLOC_RESP\0\u{1}IPCP_FLOW_DEALLOC\0\u{1}IPCP_CONNECT\0\u{1}IPCP_DISCONNECT\0\u{1}IPCP_REPLY\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}IPCP_BOOTSTRAP\0\u{1}IPCP_ENROLL\0\u{1}IPCP_REG\0\u{1}IPCP_UNREG\0\u{1}IPCP_QUERY\0\u{1}IPCP_FLOW_ALLOC\0\u{1}IPCP_FLOW_JOIN\0\u{1}IPCP_FLOW_ALLOC_RESP\0\u{1}IPCP_FLOW_DEALLOC\0\u{1}IPCP_CONNECT\0\u{1}IPCP_DISCONNECT\0\u{1}IPCP_REPLY\0\u{2}X\u{1}IPCP_INFO\0")
 }
 
 nonisolated extension ipcp_msg: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -56,6 +56,10 @@ public nonisolated enum irm_msg_code: Int, SwiftProtobuf.Enum, Swift.CaseIterabl
   case ipcpFlowAllocReply = 26
   case irmReply = 27
 
+  /// Our extension, beyond the reference's range: irm ipcp info, relayed to
+  /// the IPCP `pid` as IPCP_INFO (section and reply text in comp).
+  case irmIpcpInfo = 100
+
   public init() {
     self = .irmCreateIpcp
   }
@@ -400,7 +404,7 @@ public nonisolated struct irm_msg: @unchecked Sendable {
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 nonisolated extension irm_msg_code: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}IRM_CREATE_IPCP\0\u{1}IPCP_CREATE_R\0\u{1}IRM_DESTROY_IPCP\0\u{1}IRM_LIST_IPCPS\0\u{1}IRM_BOOTSTRAP_IPCP\0\u{1}IRM_ENROLL_IPCP\0\u{1}IRM_CONNECT_IPCP\0\u{1}IRM_DISCONNECT_IPCP\0\u{1}IRM_BIND_PROGRAM\0\u{1}IRM_UNBIND_PROGRAM\0\u{1}IRM_PROC_ANNOUNCE\0\u{1}IRM_PROC_EXIT\0\u{1}IRM_BIND_PROCESS\0\u{1}IRM_UNBIND_PROCESS\0\u{1}IRM_CREATE_NAME\0\u{1}IRM_DESTROY_NAME\0\u{1}IRM_LIST_NAMES\0\u{1}IRM_REG_NAME\0\u{1}IRM_UNREG_NAME\0\u{1}IRM_FLOW_ALLOC\0\u{1}IRM_FLOW_ACCEPT\0\u{1}IRM_FLOW_JOIN\0\u{1}IRM_FLOW_DEALLOC\0\u{1}IPCP_FLOW_DEALLOC\0\u{1}IPCP_FLOW_REQ_ARR\0\u{1}IPCP_FLOW_ALLOC_REPLY\0\u{1}IRM_REPLY\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}IRM_CREATE_IPCP\0\u{1}IPCP_CREATE_R\0\u{1}IRM_DESTROY_IPCP\0\u{1}IRM_LIST_IPCPS\0\u{1}IRM_BOOTSTRAP_IPCP\0\u{1}IRM_ENROLL_IPCP\0\u{1}IRM_CONNECT_IPCP\0\u{1}IRM_DISCONNECT_IPCP\0\u{1}IRM_BIND_PROGRAM\0\u{1}IRM_UNBIND_PROGRAM\0\u{1}IRM_PROC_ANNOUNCE\0\u{1}IRM_PROC_EXIT\0\u{1}IRM_BIND_PROCESS\0\u{1}IRM_UNBIND_PROCESS\0\u{1}IRM_CREATE_NAME\0\u{1}IRM_DESTROY_NAME\0\u{1}IRM_LIST_NAMES\0\u{1}IRM_REG_NAME\0\u{1}IRM_UNREG_NAME\0\u{1}IRM_FLOW_ALLOC\0\u{1}IRM_FLOW_ACCEPT\0\u{1}IRM_FLOW_JOIN\0\u{1}IRM_FLOW_DEALLOC\0\u{1}IPCP_FLOW_DEALLOC\0\u{1}IPCP_FLOW_REQ_ARR\0\u{1}IPCP_FLOW_ALLOC_REPLY\0\u{1}IRM_REPLY\0\u{2}I\u{1}IRM_IPCP_INFO\0")
 }
 
 nonisolated extension timespec_msg: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

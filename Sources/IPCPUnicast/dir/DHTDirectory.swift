@@ -1,5 +1,6 @@
 import DevKit
 import IPCPCommon
+import IPCPKit
 import Synchronization
 
 /// The DHT as the daemon's `Directory`: a `DHTNode` that sends through the
@@ -70,6 +71,10 @@ public final class DHTDirectory: Directory {
     public func query(_ hash: [UInt8]) -> Address? {
         guard hash.count == node.id.count else { return nil }
         return node.query(hash)
+    }
+
+    public func info(_ section: InfoSection) -> InfoNode? {
+        section == .dht ? node.info : nil
     }
 
     public func receive(_ packet: [UInt8]) {

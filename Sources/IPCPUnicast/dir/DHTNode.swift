@@ -62,6 +62,11 @@ public final class DHTNode: Sendable {
                                                    refreshPeriod: Double(config.refreshSeconds), now: clock.now)))
     }
 
+    /// What the node holds now, for `irm ipcp info`.
+    var contents: (contacts: [DHTRoutingTable.Contact], store: DHTValueStore, lookups: Int) {
+        state.withLock { ($0.table.contacts, $0.store, $0.lookups.count) }
+    }
+
     /// Messages dropped as malformed or unsolicited.
     public var droppedMessages: Int { dropped.load(ordering: .relaxed) }
 

@@ -1,5 +1,6 @@
 import DevKit
 import IPCPCommon
+import IPCPKit
 
 /// The directory of a unicast layer (ipcps.md §6.10): maps name digests to
 /// the addresses of the IPCPs the names are registered at. A directory talks
@@ -18,6 +19,9 @@ public protocol Directory: DTComponent {
     /// The address `hash` resolves to, never this IPCP's own; nil when unknown.
     /// May wait for remote answers (the DHT waits at most 2 s).
     func query(_ hash: [UInt8]) -> Address?
+    /// The directory's part of the information tree for `section` (`irm
+    /// ipcp info`), nil when it keeps nothing there.
+    func info(_ section: InfoSection) -> InfoNode?
 }
 
 /// What a directory is built from.

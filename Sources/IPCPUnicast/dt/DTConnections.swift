@@ -4,15 +4,17 @@ import Logging
 
 /// The data transfer's connection-manager component ("Data Transfer", §6.3.4):
 /// each connected N-1 flow is read by the DT scheduler in the cube of its
-/// QoS, and routing learns the neighbour's address.
+/// QoS, its counters start, and routing learns the neighbour's address.
 public final class DTConnections: ConnectionListener {
     private let scheduler: PacketScheduler
     private let routing: any RoutingPolicy
+    private let counters: N1FlowCounters
     private let log = Logger(label: "dt")
 
-    public init(scheduler: PacketScheduler, routing: any RoutingPolicy) {
+    public init(scheduler: PacketScheduler, routing: any RoutingPolicy, counters: N1FlowCounters) {
         self.scheduler = scheduler
         self.routing = routing
+        self.counters = counters
     }
 
     public func connectionAdded(_ connection: Connection) {
@@ -20,6 +22,7 @@ public final class DTConnections: ConnectionListener {
         do {
             // The scheduler drains flows without blocking.
             try flow.setFlags([.readWrite, .writeNoPartial, .readNonBlocking])
+            counters.track(flow, neighbour: connection.peer.address, now: SystemTime().now)
             try scheduler.add(flow, cube: QoSCube(connection.qos))
         } catch {
             log.error("Failed to schedule N-1 flow to \(connection.peer.address): \(error).")
@@ -30,6 +33,7 @@ public final class DTConnections: ConnectionListener {
 
     public func connectionRemoved(_ connection: Connection) {
         scheduler.remove(connection.flow)
+        counters.untrack(connection.flow)
         routing.dtConnectionRemoved(connection.flow, neighbour: connection.peer.address)
     }
 

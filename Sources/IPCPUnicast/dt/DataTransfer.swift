@@ -7,7 +7,8 @@ import Synchronization
 /// sends them on the next hop's N-1 flow, forwards packets for other IPCPs,
 /// and delivers the ones for this IPCP to a component (eid < 64) or to the
 /// flow allocator for an N+1 flow (eid ≥ 64). It reads N-1 flows through its
-/// packet scheduler. Bad packets are counted and dropped.
+/// packet scheduler. Bad packets are counted and dropped; every packet is
+/// counted per N-1 flow and QoS cube in `counters`.
 public final class DataTransfer: PacketSender, PacketSchedulerClient {
     public let address: Address
     /// The TTL every packet starts with.
@@ -18,6 +19,7 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
     private let endpoints = Mutex<(any FlowEndpointDelivery)?>(nil)
     private let events = Mutex<(any N1FlowEventHandler)?>(nil)
     public let drops = DropCounter(label: "dt")
+    public let counters = N1FlowCounters()
     private let log = Logger(label: "dt")
 
     public init(address: Address, maxTTL: UInt8, tables: [any ForwardingTable], congestion: any CongestionAvoidance) {
@@ -51,7 +53,7 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
         let next = try nextHop(destination, cube)
         var packet = pci(destination, cube, eid, next).serialize()
         packet.append(contentsOf: payload)
-        try write(packet, on: next)
+        try writeLocal(packet, on: next, cube: cube)
     }
 
     /// Sends an N+1 packet: the PCI goes into the block's headroom. The block
@@ -61,7 +63,9 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
         let next = try nextHop(destination, cube)
         let header = try packet.headAlloc(PCI.length)
         pci(destination, cube, eid, next).serialize(into: header)
-        try write(UnsafeRawBufferPointer(packet.bytes), on: next)
+        let bytes = UnsafeRawBufferPointer(packet.bytes)
+        try write(bytes, on: next, cube: cube)
+        counters.record(.localSent, next, cube, bytes: bytes.count)
     }
 
     private func nextHop(_ destination: Address, _ cube: QoSCube) throws(OuroError) -> Flow {
@@ -80,21 +84,25 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
         PCI(destination: destination, cube: cube.rawValue, ttl: maxTTL, ecn: congestion.marking(next), eid: eid)
     }
 
-    private func write(_ packet: [UInt8], on flow: Flow) throws(OuroError) {
+    /// Writes a packet originated here.
+    private func writeLocal(_ packet: [UInt8], on flow: Flow, cube: QoSCube) throws(OuroError) {
         do {
-            try packet.withUnsafeBytes { try write($0, on: flow) }
+            try packet.withUnsafeBytes { try write($0, on: flow, cube: cube) }
         } catch {
             throw error as! OuroError
         }
+        counters.record(.localSent, flow, cube, bytes: packet.count)
     }
 
-    private func write(_ packet: UnsafeRawBufferPointer, on flow: Flow) throws(OuroError) {
+    private func write(_ packet: UnsafeRawBufferPointer, on flow: Flow, cube: QoSCube) throws(OuroError) {
         do {
             try flow.write(packet)
         } catch {
+            counters.record(.writeFailed, flow, cube, bytes: packet.count)
             if error == .flowDown { events.withLock { $0 }?.n1FlowEvent(flow, .down) }
             throw error
         }
+        counters.record(.sent, flow, cube, bytes: packet.count)
     }
 
     // MARK: receiving
@@ -110,7 +118,7 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
                 }
                 return
             }
-            receive(UnsafeMutableRawBufferPointer(rebasing: scratch[..<n]), cube: cube)
+            receive(UnsafeMutableRawBufferPointer(rebasing: scratch[..<n]), cube: cube, from: flow)
         }
     }
 
@@ -120,8 +128,9 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
 
     /// Processes one packet read from an N-1 flow of `cube` (§6.3.3): the TTL is
     /// decremented in place first; a packet for another IPCP is forwarded on
-    /// the table of the incoming flow's cube.
-    public func receive(_ packet: UnsafeMutableRawBufferPointer, cube: QoSCube) {
+    /// the table of the incoming flow's cube. Counters go to the packet's own
+    /// cube (the PCI's, else the flow's).
+    public func receive(_ packet: UnsafeMutableRawBufferPointer, cube: QoSCube, from flow: Flow) {
         guard packet.count >= PCI.length else {
             drops.drop("packet shorter than the PCI")
             return
@@ -129,10 +138,13 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
         // A packet arriving with TTL 0 wraps to 255 and travels on (§10 item 3).
         packet[PCI.ttlOffset] &-= 1
         guard let pci = try? PCI(parsing: UnsafeRawBufferPointer(packet)) else { return }
+        let counted = QoSCube(rawValue: pci.cube) ?? cube
+        counters.record(.received, flow, counted, bytes: packet.count)
         if pci.destination != address {
-            forward(packet, pci, cube)
+            forward(packet, pci, cube, from: flow, counted: counted)
             return
         }
+        counters.record(.localReceived, flow, counted, bytes: packet.count)
         let payload = UnsafeRawBufferPointer(rebasing: packet[PCI.length...])
         if pci.eid >= ComponentEndpoint.firstFlowEndpoint {
             guard let delivery = endpoints.withLock({ $0 }) else {
@@ -149,18 +161,21 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
         component.receive([UInt8](payload))
     }
 
-    private func forward(_ packet: UnsafeMutableRawBufferPointer, _ pci: PCI, _ cube: QoSCube) {
+    private func forward(_ packet: UnsafeMutableRawBufferPointer, _ pci: PCI, _ cube: QoSCube,
+                         from flow: Flow, counted: QoSCube) {
         guard pci.ttl != 0 else {
+            counters.record(.ttlExpired, flow, counted, bytes: packet.count)
             drops.drop("TTL expired")
             return
         }
         guard let next = table(cube).nextHop(pci.destination) else {
+            counters.record(.noNextHop, flow, counted, bytes: packet.count)
             drops.drop("no route to \(pci.destination)")
             return
         }
         packet[PCI.ecnOffset] |= congestion.marking(next)
         do {
-            try write(UnsafeRawBufferPointer(packet), on: next)
+            try write(UnsafeRawBufferPointer(packet), on: next, cube: counted)
         } catch {
             drops.drop("forwarding failed: \(error)")
         }

@@ -28,12 +28,12 @@ public final class FlowAllocator: DTComponent, FlowEndpointDelivery, PacketSched
         var flow: Flow?
     }
 
-    private let ipcp: IPCP
+    let ipcp: IPCP
     private let dt: any PacketSender
     private let directory: any Directory
     private let congestion: any CongestionAvoidance
     private let hashLength: Int
-    private let endpoints = Mutex<[Int32: Endpoint]>([:])
+    let endpoints = Mutex<[Int32: Endpoint]>([:])
     private let worker = SerialQueue()
     private let scheduler = Mutex<PacketScheduler?>(nil)
     public let drops = DropCounter(label: "flow-allocator")

@@ -67,6 +67,8 @@ public final class AlternateForwardingTable: ForwardingTable {
         }
     }
 
+    public var entries: [Address: [Flow]] { state.withLock { $0.entries.mapValues(\.flows) } }
+
     /// The next hops of `destination` in their current order (the one in use first).
     public func nextHops(_ destination: Address) -> [Flow] {
         state.withLock { $0.entries[destination]?.flows ?? [] }

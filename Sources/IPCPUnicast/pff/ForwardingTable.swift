@@ -13,4 +13,6 @@ public protocol ForwardingTable: AnyObject, Sendable {
     func replace(with entries: [Address: [Flow]])
     /// The N-1 flow went down or came back up (only alternate tables react).
     func flowStateChanged(_ flow: Flow, up: Bool)
+    /// Every destination with its next hops, the one in use first.
+    var entries: [Address: [Flow]] { get }
 }

@@ -12,12 +12,12 @@ public final class MultipathForwardingTable: ForwardingTable {
         var next = 0
     }
 
-    private let entries = Mutex<[Address: Entry]>([:])
+    private let table = Mutex<[Address: Entry]>([:])
 
     public init() {}
 
     public func nextHop(_ destination: Address) -> Flow? {
-        entries.withLock { e in
+        table.withLock { e in
             guard let entry = e[destination] else { return nil }
             e[destination]?.next = (entry.next + 1) % entry.flows.count
             return entry.flows[entry.next]
@@ -26,8 +26,11 @@ public final class MultipathForwardingTable: ForwardingTable {
 
     public func replace(with entries: [Address: [Flow]]) {
         let fresh = entries.filter { !$0.value.isEmpty }.mapValues { Entry(flows: $0) }
-        self.entries.withLock { $0 = fresh }
+        table.withLock { $0 = fresh }
     }
+
+    /// The next hops in their stored order (packets take them in turn).
+    public var entries: [Address: [Flow]] { table.withLock { $0.mapValues(\.flows) } }
 
     /// Multipath keeps no alternates: flow state changes nothing.
     public func flowStateChanged(_ flow: Flow, up: Bool) {}

@@ -39,6 +39,8 @@ public final class SimpleForwardingTable: ForwardingTable {
     /// The simple policy keeps no alternates, so flow state changes nothing.
     public func flowStateChanged(_ flow: Flow, up: Bool) {}
 
+    public var entries: [Address: [Flow]] { table.withLock { $0.mapValues { [$0] } } }
+
     /// The number of destinations.
     public var count: Int { table.withLock { $0.count } }
 }

@@ -1,5 +1,6 @@
 import DevKit
 import IPCPCommon
+import IPCPKit
 import Logging
 import Synchronization
 
@@ -74,6 +75,14 @@ public final class LinkStatePolicy: RoutingPolicy {
     public func managementConnectionRemoved(_ flow: Flow, neighbour: Address) {
         managementFlows.remove(flow)
         routing.managementConnectionRemoved(flow, neighbour: neighbour)
+    }
+
+    public func info(_ section: InfoSection) -> InfoNode? {
+        switch section {
+        case .lsdb: return routing.lsdbInfo
+        case .pff: return routing.pffInfo
+        default: return nil
+        }
     }
 
     /// Reads every LSA that arrives on the Management flows.

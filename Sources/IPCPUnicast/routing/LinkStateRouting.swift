@@ -57,6 +57,9 @@ public final class LinkStateRouting: Sendable {
     /// The LSDB, sorted by (destination, source).
     public var adjacencies: [Adjacency] { state.withLock { $0.database.adjacencies } }
 
+    /// The neighbour list, by descending address.
+    var neighbours: [Neighbours.Entry] { state.withLock { $0.neighbours.entries } }
+
     /// The routing table computed from the current graph.
     public var routingTable: [RoutingEntry] {
         state.withLock { $0.graph.routingTable(from: address.rawValue, policy: config.policy) }

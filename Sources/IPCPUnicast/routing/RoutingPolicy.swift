@@ -1,5 +1,6 @@
 import DevKit
 import IPCPCommon
+import IPCPKit
 
 /// A routing policy (ipcps.md §6.9): learns the layer's topology from the
 /// adjacencies the connection manager reports and from its own messages on
@@ -27,6 +28,9 @@ public protocol RoutingPolicy: AnyObject, Sendable {
     /// That Management flow was disconnected; the policy stops using it (the
     /// connection manager deallocates it afterwards).
     func managementConnectionRemoved(_ flow: Flow, neighbour: Address)
+    /// The policy's part of the information tree for `section` (`irm ipcp
+    /// info`), nil when it keeps nothing there.
+    func info(_ section: InfoSection) -> InfoNode?
 }
 
 /// What a routing policy is built from.

@@ -215,4 +215,22 @@ extension IRMDaemon {
         }
         return IRMDaemon.reply()
     }
+
+    /// IRM_IPCP_INFO (our extension, `irm ipcp info`): relays the section
+    /// named in `comp` to the IPCP `pid` as IPCP_INFO and returns the IPCP's
+    /// rendered text in `comp`.
+    func ipcpInfo(_ m: irm_msg) throws(OuroError) -> irm_msg {
+        try require(m.hasPid && m.hasComp, .invalid, "Info request without pid or section.")
+        guard registry.ipcp(pid: m.pid) != nil else {
+            log.error("No such IPCP.")
+            throw OuroError.ipcp
+        }
+        var req = ipcp_msg()
+        req.code = .ipcpInfo
+        req.comp = m.comp
+        let reply = try ipcps.call(req, to: m.pid)
+        var r = IRMDaemon.reply()
+        r.comp = reply.comp
+        return r
+    }
 }

@@ -11,6 +11,7 @@ struct IPCPClient {
         case .ipcpEnroll, .ipcpReg, .ipcpUnreg, .ipcpConnect, .ipcpDisconnect, .ipcpFlowAlloc, .ipcpFlowJoin:
             return 20_000_000
         case .ipcpQuery: return 200_000
+        case .ipcpInfo: return 2_000_000
         case .ipcpFlowDealloc: return 500
         default: return 500_000
         }
