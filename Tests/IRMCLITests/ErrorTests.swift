@@ -55,7 +55,7 @@ final class ErrorTests: XCTestCase {
                               ("irm ipcp connect name x", IPCPConnect.connectUsage),
                               ("irm bind program /usr/local/bin/oping", BindCommands.bindProgramUsage),
                               ("irm bind process 20957", BindCommands.bindProcessUsage),
-                              ("irm unbind ipcp name x", BindCommands.unbindIPCPUsage),
+                              ("irm unbind ipcp", BindCommands.unbindIPCPUsage),
                               ("irm name create", NameCommands.createUsage),
                               ("irm name register srv", NameCommands.registerUsage),
                               ("irm register ipcp u1", LegacyCommands.registerUsage)] {

@@ -47,9 +47,9 @@ final class UnbindTests: XCTestCase {
     }
 
     func testTheSubjectIsStillRequired() {
-        for (line, usage) in [("irm unbind program name x", BindCommands.unbindProgramUsage),
-                              ("irm unbind process name x", BindCommands.unbindProcessUsage),
-                              ("irm unbind ipcp name x", BindCommands.unbindIPCPUsage)] {
+        for (line, usage) in [("irm unbind program", BindCommands.unbindProgramUsage),
+                              ("irm unbind process", BindCommands.unbindProcessUsage),
+                              ("irm unbind ipcp", BindCommands.unbindIPCPUsage)] {
             let run = Run(line)
             XCTAssertEqual(run.status, 1, line)
             XCTAssertEqual(run.out, usage, line)
