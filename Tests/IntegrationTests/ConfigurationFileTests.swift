@@ -126,6 +126,7 @@ final class ConfigurationFileNodeTests: XCTestCase {
             bootstrap="e"
             dev="\(link.aInterface)"
             reg=["uA"]
+            autobind=false
 
             [unicast.uA]
             bootstrap="uni"
@@ -138,6 +139,7 @@ final class ConfigurationFileNodeTests: XCTestCase {
         XCTAssertTrue(eventually(20) { Set(ipcps(a)) == Set(expectedA) }, "\(ipcps(a))" + logs())
         XCTAssertEqual(ipcps(a, "type unicast"), ["uA unicast uni"])
         XCTAssertTrue(names(a).isSuperset(of: ["p.lo", "p.A", "p.B", "uA", "uni"]), "\(names(a))")
+        XCTAssertTrue(names(a).isDisjoint(with: ["e.a", "e"]), "autobind=false binds nothing: \(names(a))")
         XCTAssertTrue(try a.irm("name list").output.contains("p.A |          round-robin |"))
         // Through the local IPCP (no direct IPC): the server is started on demand.
         assertPings("p.lo", from: a)
