@@ -43,7 +43,8 @@ public final class UnicastLayer: Sendable {
         dtScheduler = try PacketScheduler(name: "data transfer", client: dt)
         directory = try UnicastLayer.makeDirectory(
             DirectoryContext(address: address, hashLength: config.layer.hashAlgorithm.digestLength,
-                             config: config.directory, sender: dt, timers: timers))
+                             config: config.directory, sender: dt, timers: timers,
+                             reachable: { [routing] in routing.reachable }))
         var stored = config
         stored.directory = config.directory.withPeer(address)
         self.config = stored

@@ -102,8 +102,7 @@ enum BindCommands {
         "                  [name <name> (default: unbind all names)]")
 
     /// The program is sent as typed (the IRMd matches basenames). Without
-    /// `name` nothing is sent and the command fails, as with the reference
-    /// [ref-quirk, spec host.md §8.2].
+    /// `name` the IRMd unbinds it from every name and drops its auto-starts.
     static func unbindProgram(_ session: Session, _ tokens: ArraySlice<String>) throws(OuroError) -> Outcome {
         guard let options = session.options(tokens, [.value("name"), .value("program")],
                                             hint: "irm unbind program", usage: unbindProgramUsage)
@@ -120,8 +119,8 @@ enum BindCommands {
         "Usage: irm unbind process <pid>",
         "                  [name <name> (default: unbind all names)]")
 
-    /// The pid is read like `strtol` (no validation); without `name` the
-    /// command fails without sending anything, as `unbind program`.
+    /// The pid is read like `strtol` (no validation); without `name` the IRMd
+    /// forgets the process (every binding goes).
     static func unbindProcess(_ session: Session, _ tokens: ArraySlice<String>) throws(OuroError) -> Outcome {
         guard let options = session.options(tokens, [.value("name"), .value("process")],
                                             hint: "irm unbind process", usage: unbindProcessUsage)
@@ -139,17 +138,18 @@ enum BindCommands {
         "Usage: irm unbind ipcp <name>",
         "                  [name <name> (default: remove all IPCP info)]")
 
-    /// `name` is required; an unknown IPCP does nothing.
+    /// Unbinds the first IPCP named exactly so; without `name` the IRMd forgets
+    /// the IPCP's process and its IPCP entry. An unknown IPCP does nothing.
     static func unbindIPCP(_ session: Session, _ tokens: ArraySlice<String>) throws(OuroError) -> Outcome {
         guard let options = session.options(tokens, [.value("name"), .value("ipcp")],
                                             hint: "irm unbind ipcp", usage: unbindIPCPUsage)
         else { return .failure }
-        guard let name = options.value("name"), let ipcpName = options.value("ipcp") else {
+        guard let ipcpName = options.value("ipcp") else {
             session.say(unbindIPCPUsage)
             return .failure
         }
         if let ipcp = try session.client.listIPCPs().first(where: { $0.name == ipcpName }) {
-            try session.client.unbindProcess(pid: ipcp.processID, name: name)
+            try session.client.unbindProcess(pid: ipcp.processID, name: options.value("name"))
         }
         return .success
     }

@@ -101,22 +101,20 @@ struct IRMClient {
         })
     }
 
-    /// The library refuses a missing name (`-EINVAL`) without sending anything,
-    /// so the IRMd's "unbind all names" form is unreachable from `irm`.
+    /// Without a name, the IRMd's "unbind all names" form (the reference's
+    /// library refuses it locally; we send it).
     func unbindProgram(_ program: String, name: String?) throws(OuroError) {
-        guard let name else { throw .invalid }
         try call(request(.irmUnbindProgram) {
             $0.prog = program
-            $0.name = name
+            if let name { $0.name = name }
         })
     }
 
-    /// As `unbindProgram`, a missing name fails locally.
+    /// Without a name, the IRMd's "remove the whole process" form.
     func unbindProcess(pid: Int32, name: String?) throws(OuroError) {
-        guard let name else { throw .invalid }
         try call(request(.irmUnbindProcess) {
             $0.pid = pid
-            $0.name = name
+            if let name { $0.name = name }
         })
     }
 

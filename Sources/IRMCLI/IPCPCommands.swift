@@ -79,17 +79,26 @@ enum IPCPCommands {
         "",
         "where TYPE = {unicast local udp4 udp6 eth-llc eth-dix}")
 
-    /// The filters are checked but, as in the reference, not applied
-    /// [ref-quirk, spec host.md §11.42].
+    /// Lists the IPCPs that pass every filter given: the exact type, and the
+    /// name and layer as patterns (`*` matches any run).
     static func list(_ session: Session, _ tokens: ArraySlice<String>) throws(OuroError) -> Outcome {
-        guard let options = session.options(tokens, [.value("type"), .value("name")],
+        guard let options = session.options(tokens, [.value("type"), .value("name"), .value("layer")],
                                             hint: "irm ipcp list", usage: listUsage)
         else { return .failure }
-        if let typeName = options.value("type"), IPCPTypeName.exact(typeName) == nil {
-            session.say(listUsage)
-            return .failure
+        var type: IPCPType?
+        if let typeName = options.value("type") {
+            guard let t = IPCPTypeName.exact(typeName) else {
+                session.say(listUsage)
+                return .failure
+            }
+            type = t
         }
-        session.say(ipcpTable(try session.client.listIPCPs()))
+        let name = options.value("name"), layer = options.value("layer")
+        session.say(ipcpTable(try session.client.listIPCPs()) { ipcp in
+            type.map { $0.rawValue == ipcp.type } ?? true
+                && name.map { wildcardMatches(pattern: $0, ipcp.name) } ?? true
+                && layer.map { wildcardMatches(pattern: $0, ipcp.layer) } ?? true
+        })
         return .success
     }
 }

@@ -5,15 +5,16 @@ func rightAligned(_ text: String, _ width: Int) -> String {
     String(repeating: " ", count: max(0, width - text.utf8.count)) + text
 }
 
-/// The `irm ipcp list` table (spec host.md §8.5).
-func ipcpTable(_ ipcps: [ipcp_list_msg]) -> String {
+/// The `irm ipcp list` table (spec host.md §8.5), with a row for each IPCP
+/// `shown` selects (a frame without rows when it selects none).
+func ipcpTable(_ ipcps: [ipcp_list_msg], shown: (ipcp_list_msg) -> Bool = { _ in true }) -> String {
     guard !ipcps.isEmpty else { return "No IPCPs in system.\n\n" }
     let rule = "+---------+----------------------+------------+----------------------+\n"
     func row(_ pid: String, _ name: String, _ type: String, _ layer: String) -> String {
         "| \(rightAligned(pid, 7)) | \(rightAligned(name, 20)) | \(rightAligned(type, 10)) | \(rightAligned(layer, 20)) |\n"
     }
     var text = rule + row("pid", "name", "type", "layer") + rule
-    for ipcp in ipcps {
+    for ipcp in ipcps where shown(ipcp) {
         text += row(String(ipcp.processID), ipcp.name, IPCPType(rawValue: ipcp.type)?.name ?? "UNKNOWN", ipcp.layer)
     }
     return text + rule + "\n"

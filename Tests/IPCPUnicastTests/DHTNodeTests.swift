@@ -121,6 +121,29 @@ final class DHTNodeTests: XCTestCase {
         XCTAssertTrue(DHTSink().node.bootstrap(), "no peer: nothing to do")
     }
 
+    /// Alone (the enroller gone), the node also asks the IPCPs routing reaches.
+    func testAloneTheNodeAsksWhatRoutingReaches() {
+        let sink = DHTSink(peer: 0x42)
+        let reachable = [Address(7), Address(8), Address(DHTSink.ownAddress)]
+        sink.node.reseedWhenAlone { reachable }
+        XCTAssertEqual(Set(sink.messages.map(\.to)), [0x42, 7, 8], "the enroller and the others, never itself")
+        for m in sink.messages {
+            guard case let .findNodeRequest(_, key) = m.message.body else { return XCTFail() }
+            XCTAssertEqual(key, sink.node.id)
+        }
+        sink.clear()
+        sink.node.reseedWhenAlone { reachable }
+        XCTAssertTrue(sink.messages.isEmpty, "not while a discovery runs")
+        sink.clock.advance(by: 1)
+        sink.node.checkLookups()
+        sink.node.reseedWhenAlone { reachable }
+        XCTAssertEqual(Set(sink.messages.map(\.to)), [0x42, 7, 8], "again once nobody answered")
+        sink.clear()
+        sink.addContacts(1)
+        sink.node.reseedWhenAlone { reachable }
+        XCTAssertTrue(sink.messages.isEmpty, "not with a contact")
+    }
+
     func testStaleBucketsAreRefreshed() {
         let sink = DHTSink()
         sink.addContacts(3)

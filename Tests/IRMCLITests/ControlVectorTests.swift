@@ -17,13 +17,21 @@ final class ControlVectorTests: XCTestCase {
         // reproduces the captured bytes too.
         for vector in try ControlCase.load() {
             let run = Run(vector.command, replies: vector.replies)
-            XCTAssertEqual(run.status, vector.exitStatus, "\(vector.name): exit status")
+            XCTAssertEqual(run.status, noNameUnbinds[vector.name] == nil ? vector.exitStatus : 0, "\(vector.name): exit status")
             XCTAssertEqual(run.hex, expectedHex(vector), "\(vector.name): \(vector.command)\n\(run.out)")
         }
     }
 
+    /// `unbind program|process` without a name: the reference's library sends
+    /// nothing and fails; we send the IRMd's no-name form its usage promises.
+    private let noNameUnbinds = [
+        "unbind-program-noname": "080a1214" + Array("/usr/local/bin/oping".utf8).hexString,
+        "unbind-process-noname": "080e18bac702",
+    ]
+
     /// The captured bytes, except where we deliberately differ.
     private func expectedHex(_ vector: ControlCase) -> [String] {
+        if let hex = noNameUnbinds[vector.name] { return [hex] }
         guard vector.name == "bootstrap-eth-llc" else { return vector.requestHex }
         // For eth-llc the reference never sets `eth.ethertype`: the captured
         // value (14564) is uninitialised stack memory. We send 0; everything

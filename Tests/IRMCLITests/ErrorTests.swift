@@ -55,7 +55,7 @@ final class ErrorTests: XCTestCase {
                               ("irm ipcp connect name x", IPCPConnect.connectUsage),
                               ("irm bind program /usr/local/bin/oping", BindCommands.bindProgramUsage),
                               ("irm bind process 20957", BindCommands.bindProcessUsage),
-                              ("irm unbind ipcp u1", BindCommands.unbindIPCPUsage),
+                              ("irm unbind ipcp", BindCommands.unbindIPCPUsage),
                               ("irm name create", NameCommands.createUsage),
                               ("irm name register srv", NameCommands.registerUsage),
                               ("irm register ipcp u1", LegacyCommands.registerUsage)] {
@@ -191,9 +191,6 @@ final class ErrorTests: XCTestCase {
             XCTAssertEqual(run.out, "\"\(pid)\" is not a valid process id.\n")
             XCTAssertTrue(run.requests.isEmpty)
         }
-        // Without a name the library refuses to unbind, nothing is sent.
-        XCTAssertEqual(Run("irm unbind program oping").status, 1)
-        XCTAssertTrue(Run("irm unbind process 20957").requests.isEmpty)
         XCTAssertEqual(Run("irm unbind process -3 name x").out, BindCommands.unbindProcessUsage)
     }
 

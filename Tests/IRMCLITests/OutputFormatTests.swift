@@ -34,9 +34,40 @@ final class OutputFormatTests: XCTestCase {
                                   ipcpEntry(4, .broadcast, "b")])
                         .split(separator: "\n").dropFirst(3).prefix(4).map { $0.split(separator: "|")[2] },
                        ["    eth-llc ", "    eth-dix ", "       udp6 ", "  broadcast "])
-        // The filters are accepted and ignored, like the reference's.
-        XCTAssertEqual(Run("irm ipcp list type local name x").status, 0)
         XCTAssertEqual(Run("irm ipcp list type nope").out, IPCPCommands.listUsage)
+    }
+
+    /// Only the IPCPs passing every filter: type exactly, name and layer as patterns.
+    func testIPCPListFilters() {
+        let ipcps = reply(ipcps: [
+            ipcpEntry(4101, .local, "lo1", "lo"), ipcpEntry(4102, .unicast, "uni1", "uni"),
+            ipcpEntry(4103, .unicast, "uni2", "top"), ipcpEntry(4104, .ethDIX, "e1"),
+        ])
+        func listed(_ line: String) -> [String] {
+            let run = Run(line, replies: [ipcps])
+            XCTAssertEqual(run.status, 0, line)
+            XCTAssertEqual(run.requests.map(\.code), [.irmListIpcps], line)
+            return run.out.split(separator: "\n").dropFirst(3).filter { $0.hasPrefix("| ") }
+                .map { String($0.split(separator: "|")[1].trimmingCharacters(in: .whitespaces)) }
+        }
+        XCTAssertEqual(listed("irm ipcp list"), ["lo1", "uni1", "uni2", "e1"])
+        XCTAssertEqual(listed("irm ipcp list type unicast"), ["uni1", "uni2"])
+        XCTAssertEqual(listed("irm ipcp list type normal"), ["uni1", "uni2"], "legacy type names")
+        XCTAssertEqual(listed("irm ipcp list name uni2"), ["uni2"])
+        XCTAssertEqual(listed("irm ipcp list n uni*"), ["uni1", "uni2"])
+        XCTAssertEqual(listed("irm ipcp list layer uni"), ["uni1"])
+        XCTAssertEqual(listed("irm ipcp list l Not*"), ["e1"])
+        XCTAssertEqual(listed("irm ipcp list type unicast layer top name u*"), ["uni2"])
+        XCTAssertEqual(listed("irm ipcp list type local name uni1"), [])
+        let none = Run("irm ipcp list type local name uni1", replies: [ipcps])
+        XCTAssertEqual(none.out, """
+            +---------+----------------------+------------+----------------------+
+            |     pid |                 name |       type |                layer |
+            +---------+----------------------+------------+----------------------+
+            +---------+----------------------+------------+----------------------+
+
+
+            """, "no match: the frame without rows")
     }
 
     func testNameList() {

@@ -90,6 +90,8 @@ final class ConfigurationTests: XCTestCase {
             ("[name.a\n", 1, nil, "expected"),
             ("lb=\"spill\"\n", 1, nil, "outside a table"),
             ("[local.l]\nbootstrap=\"unterminated\n", 2, nil, "unterminated string"),
+            ("[unicast.u]\nbootstrap=\"u\"\nautobind=\"yes\"\n", 3, "autobind", "expected true or false"),
+            ("[unicast.u]\nbootstrap=\"u\"\nautobind=1\n", 3, "autobind", "expected true or false"),
         ]
         for (text, line, key, message) in cases {
             XCTAssertThrowsError(try parse(text), text) { e in
@@ -108,5 +110,30 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertNil(u.bootstrap)
         XCTAssertEqual(u.enrol, "peer")
         XCTAssertEqual(c.warnings.count, 1)
+    }
+
+    /// `autobind` takes its value (the reference turns it on for `false` too).
+    func testAutobindHonoursItsValue() throws {
+        func autobind(_ line: String) throws -> Bool {
+            guard case .ipcp(let u) = try parse("[unicast.u]\nbootstrap=\"l\"\n" + line).items[0] else {
+                XCTFail()
+                return false
+            }
+            return u.autobind
+        }
+        XCTAssertTrue(try autobind("autobind = true\n"))
+        XCTAssertFalse(try autobind("autobind = false\n"))
+        XCTAssertFalse(try autobind(""))
+        XCTAssertFalse(try autobind("autobind=false\nenrol=\"peer\"\n"), "on the enrol path too")
+    }
+
+    /// A [name.…] table defaults to spillover, unlike `irm name create`
+    /// (round-robin), as in the reference.
+    func testNameTableDefaultsToSpillover() throws {
+        guard case .name(let n) = try parse("[name.srv]\n").items[0] else { return XCTFail() }
+        XCTAssertEqual(n.policy, .spillover)
+        guard case .name(let rr) = try parse("[name.srv]\nlb=\"round-robin\"\n").items[0] else { return XCTFail() }
+        XCTAssertEqual(rr.policy, .roundRobin)
+        XCTAssertThrowsError(try parse("[name.srv]\nlb=\"spillover\"\n"), "the file spells it spill")
     }
 }

@@ -44,31 +44,20 @@ final class FRCTLossTests: XCTestCase {
     }
 
     /// Drops `percent` % of the layer's data packets (FRCT data and control)
-    /// both ways. The layers' own flow allocation messages are spared: they
-    /// have no retransmission of their own, as in the reference.
-    ///
-    /// udp4: on node a, in and out, every datagram with a UDP length outside
-    /// 60...200 (the allocation messages are 107 and 139 bytes). eth-dix: on
-    /// both nodes, at ingress (where the raw socket bound to the Ethertype
-    /// gets its frames), every frame whose eid is not 0 (management).
+    /// both ways, at ingress on both nodes, so that every drop is a loss on
+    /// the wire (a drop at a local output hook is a send error instead). The
+    /// layers' own flow allocation messages are spared: they have no
+    /// retransmission of their own, as in the reference. udp4: every datagram
+    /// with a UDP length outside 60...200 (the allocation messages are 107 and
+    /// 139 bytes); eth-dix: every frame whose eid is not 0 (management).
     private func lose(_ percent: Int) throws {
-        let draw = "numgen random mod 100 < \(percent) drop;"
-        if layer == "udp" {
-            let rule = "udp dport 3435 udp length != 60-200 \(draw)"
-            try apply(on: a, """
-                table inet loss {
-                  chain in { type filter hook input priority 0; \(rule) }
-                  chain out { type filter hook output priority 0; \(rule) }
+        let match = layer == "udp" ? "udp dport 3435 udp length != 60-200" : "ether type 0xa000 @ll,112,16 != 0"
+        for (node, dev) in [(a, link.aInterface), (b, link.bInterface)] {
+            try apply(on: node, """
+                table netdev loss {
+                  chain in { type filter hook ingress device "\(dev)" priority 0; \(match) numgen random mod 100 < \(percent) drop; }
                 }
                 """)
-        } else {
-            for (node, dev) in [(a, link.aInterface), (b, link.bInterface)] {
-                try apply(on: node, """
-                    table netdev loss {
-                      chain in { type filter hook ingress device "\(dev)" priority 0; ether type 0xa000 @ll,112,16 != 0 \(draw) }
-                    }
-                    """)
-            }
         }
     }
 

@@ -36,6 +36,23 @@ final class IRMToolTests: NodeTestCase {
         XCTAssertEqual(try node.irm("bind process 999999 name x").status, 1, "a dead pid")
     }
 
+    /// Without `name`, `unbind program` unbinds every name and `unbind ipcp`
+    /// makes irmd forget the IPCP.
+    func testUnbindWithoutName() throws {
+        XCTAssertEqual(try node.irm("bind program /bin/sleep name nap auto -- 100").status, 0)
+        XCTAssertEqual(try node.irm("bind program /bin/sleep name doze").status, 0)
+        XCTAssertEqual(try node.irm("unbind program /bin/sleep").status, 0)
+        XCTAssertTrue(node.irmdLog.contains("Program /bin/sleep unbound."), node.irmdLog)
+        XCTAssertEqual(try node.irm("unbind program sleep name doze").status, 1, "already unbound")
+        XCTAssertEqual(try node.irm("unbind program sleep").status, 1, "no such program any more")
+        XCTAssertEqual(try node.irm("ipcp create type local name lo").status, 0)
+        let pid = try XCTUnwrap(ipcpPids().first)
+        XCTAssertEqual(try node.irm("b ipcp lo name lo.other").status, 0)
+        XCTAssertEqual(try node.irm("unbind ipcp lo").status, 0)
+        XCTAssertEqual(try ipcpPids(), [], "irmd forgot the IPCP")
+        kill(pid, SIGKILL)
+    }
+
     /// The pids `irm ipcp list` shows.
     private func ipcpPids() throws -> [Int32] {
         try node.irm("ipcp list").output.split(separator: "\n").compactMap { line in

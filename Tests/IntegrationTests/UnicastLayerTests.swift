@@ -47,8 +47,9 @@ final class UnicastLayerTests: XCTestCase {
         try irm("name register \(name) layer \(layer)")
     }
 
-    private func assertPings(_ name: String, count: Int, file: StaticString = #filePath, line: UInt = #line) throws {
-        let r = try node.run("oping", ["-n", name, "-c", "\(count)", "-i", "20"])
+    private func assertPings(_ name: String, count: Int, qos: String = "raw",
+                             file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try node.run("oping", ["-n", name, "-c", "\(count)", "-i", "20", "-q", qos])
         XCTAssertEqual(r.status, 0, r.output + node.irmdLog, file: file, line: line)
         XCTAssertTrue(r.output.contains("\(count) packets transmitted, \(count) received"), r.output + node.irmdLog,
                       file: file, line: line)
@@ -69,6 +70,9 @@ final class UnicastLayerTests: XCTestCase {
         try serve("p.A", in: "uni")
         try assertPings("p.A", count: 20)
         XCTAssertTrue(node.irmdLog.contains("Flow request arrived for p.A."), node.irmdLog)
+        // Flows in the voice and video cubes: their own schedulers and forwarding tables.
+        try assertPings("p.A", count: 5, qos: "voice")
+        try assertPings("p.A", count: 5, qos: "video")
     }
 
     /// FRCT on the data-transfer N-1 flow (qos best), and end to end on an
@@ -157,6 +161,18 @@ final class UnicastNeighbourLossTests: XCTestCase {
         XCTAssertTrue(eventually(10) { lost().count >= 2 }, "uA and uC each lose their connections to uB\n" + node.irmdLog)
         XCTAssertEqual(try node.irm("ipcp connect name uC dst uA").status, 0, node.irmdLog)
         XCTAssertEqual(try node.irm("ipcp list").output.components(separatedBy: "\n").filter { $0.contains(" uni ") }.count, 2)
+
+        // A name registered at uA only is found by uC's DHT (which enrolled
+        // through uB) and reached on the new link.
+        let server = try node.spawn("oping", ["-l"])
+        XCTAssertTrue(eventually(5) { node.irmdLog.contains("Process added: \(server.processIdentifier)") })
+        XCTAssertEqual(try node.irm("bind process \(server.processIdentifier) name p.A").status, 0)
+        XCTAssertEqual(try node.irm("name register p.A ipcp uA").status, 0)
+        var r = CommandResult(status: 1, output: "")
+        XCTAssertTrue(eventually(20) {
+            r = (try? node.run("oping", ["-n", "p.A", "-c", "3", "-i", "20"])) ?? r
+            return r.output.contains("3 packets transmitted, 3 received")
+        }, r.output + node.irmdLog)
     }
 }
 

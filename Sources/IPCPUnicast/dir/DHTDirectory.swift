@@ -10,6 +10,7 @@ import Synchronization
 public final class DHTDirectory: Directory {
     public let node: DHTNode
     private let timers: Timers
+    private let reachable: @Sendable () -> [Address]
     private let handles = Mutex<[Timers.Handle]>([])
     private let bootstrapHandle = Mutex<Timers.Handle?>(nil)
     private let running = Atomic<Bool>(false)
@@ -29,12 +30,16 @@ public final class DHTDirectory: Directory {
             }
         }
         timers = context.timers
+        reachable = context.reachable
     }
 
     public func start() {
         guard !running.exchange(true, ordering: .relaxed) else { return }
         let periodic = [timers.every(seconds: node.maintenanceInterval) { [node] in node.maintenance() },
-                        timers.every(seconds: 1) { [node] in node.checkLookups() }]
+                        timers.every(seconds: 1) { [node, reachable] in
+                            node.checkLookups()
+                            node.reseedWhenAlone(fallback: reachable)
+                        }]
         handles.withLock { $0 += periodic }
         bootstrap(after: 0.002)
     }

@@ -320,6 +320,33 @@ public final class DHTNode: Sendable {
         return !out.isEmpty && !flush(out).contains(peer)
     }
 
+    /// Asks `addresses` (IPCPs routing reaches) for contacts, as a lookup of
+    /// this node's ID seeded with them.
+    private func discover(through addresses: [Address]) {
+        let seeds = addresses.filter { $0 != address }.map { DHTContact(id: id, address: $0.rawValue) }
+        let out = state.withLock { s -> [Outgoing] in
+            let now = clock.now
+            guard !seeds.isEmpty, startLookup(&s, key: id, kind: .node, purpose: .discover, seeds: seeds, now: now) != nil
+            else { return [] }
+            return advance(&s, now: now)
+        }
+        flush(out)
+    }
+
+    /// While no contact is known and no discovery runs: asks the enroller
+    /// and `fallback` (the IPCPs routing reaches) for contacts. Ours, called
+    /// every second: without contacts the reference only asks its enroller
+    /// again, at the next maintenance (90 s by default), and when that IPCP
+    /// is gone the node stays cut off from the directory for good.
+    public func reseedWhenAlone(fallback: () -> [Address]) {
+        let alone = state.withLock { s in
+            s.table.contacts.isEmpty && !s.lookups.values.contains { $0.purpose == .discover && !$0.finished }
+        }
+        guard alone else { return }
+        bootstrap()
+        discover(through: fallback())
+    }
+
     /// The periodic tasks (§6.10.9): bootstrap again while no contact is
     /// known; expire values and query results; fail late lookup requests;
     /// replicate every value due (all keys; the reference only ever looks at

@@ -37,12 +37,17 @@ public struct DirectoryContext: Sendable {
     public let sender: any PacketSender
     /// The daemon's timer thread.
     public let timers: Timers
+    /// The addresses routing currently reaches (the directory's last resort
+    /// for finding peers).
+    public let reachable: @Sendable () -> [Address]
 
-    public init(address: Address, hashLength: Int, config: DirectoryConfig, sender: any PacketSender, timers: Timers) {
+    public init(address: Address, hashLength: Int, config: DirectoryConfig, sender: any PacketSender, timers: Timers,
+                reachable: @escaping @Sendable () -> [Address] = { [] }) {
         self.address = address
         self.hashLength = hashLength
         self.config = config
         self.sender = sender
         self.timers = timers
+        self.reachable = reachable
     }
 }

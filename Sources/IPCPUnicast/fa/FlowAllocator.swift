@@ -23,6 +23,11 @@ public final class FlowAllocator: DTComponent, FlowEndpointDelivery, PacketSched
         /// The other end's eid, 0 until its reply arrived.
         var remoteEID: UInt64
         let remoteAddress: Address
+        /// The cube the flow's QoS maps to (§1.2), in both directions. The
+        /// reference schedules and forwards every N+1 flow as best-effort;
+        /// here a voice or video flow gets its cube's higher-priority
+        /// scheduler threads and forwarding table end to end.
+        let cube: QoSCube
         let congestion: any CongestionContext
         /// This IPCP's mapped end of the flow, once data may flow.
         var flow: Flow?
@@ -87,7 +92,7 @@ public final class FlowAllocator: DTComponent, FlowEndpointDelivery, PacketSched
         let eid = FlowAllocator.makeEID(flowID)
         // [ref-quirk] fixed: recorded before sending, so a fast reply finds it (§10 item 41).
         endpoints.withLock {
-            $0[flowID] = Endpoint(localEID: eid, remoteEID: 0, remoteAddress: remote,
+            $0[flowID] = Endpoint(localEID: eid, remoteEID: 0, remoteAddress: remote, cube: QoSCube(qos),
                                   congestion: congestion.makeContext(), flow: nil)
         }
         let request = FlowAllocatorMessage(code: .request, sourceAddress: dt.address, senderEID: eid, qos: qos,
@@ -141,10 +146,13 @@ public final class FlowAllocator: DTComponent, FlowEndpointDelivery, PacketSched
 
     /// Starts moving the packets of `flowID`.
     private func activate(_ flowID: Int32) {
-        guard let flow = ipcp.flows.flow(flowID)?.flow else { return }
-        endpoints.withLock { $0[flowID]?.flow = flow }
+        guard let flow = ipcp.flows.flow(flowID)?.flow,
+              let cube = endpoints.withLock({ e -> QoSCube? in
+                  e[flowID]?.flow = flow
+                  return e[flowID]?.cube
+              }) else { return }
         do {
-            try scheduler.withLock { (s: inout PacketScheduler?) throws(OuroError) in try s?.add(flow, cube: .bestEffort) }
+            try scheduler.withLock { (s: inout PacketScheduler?) throws(OuroError) in try s?.add(flow, cube: cube) }
         } catch {
             log.error("Failed to schedule flow \(flowID): \(error).")
         }
@@ -188,7 +196,8 @@ public final class FlowAllocator: DTComponent, FlowEndpointDelivery, PacketSched
             _ = try ipcp.waitFlowReqArr(hash: hash, qos: message.qos, mpl: FlowAllocator.mpl, pk: pk) { flowID in
                 endpoints.withLock {
                     $0[flowID] = Endpoint(localEID: FlowAllocator.makeEID(flowID), remoteEID: message.senderEID,
-                                          remoteAddress: message.sourceAddress, congestion: context, flow: nil)
+                                          remoteAddress: message.sourceAddress, cube: QoSCube(message.qos),
+                                          congestion: context, flow: nil)
                 }
             }
         } catch {
@@ -249,7 +258,7 @@ public final class FlowAllocator: DTComponent, FlowEndpointDelivery, PacketSched
             let wait = ep.congestion.sending(length: packet.length)
             if wait > 0 { usleep(useconds_t(min(wait, 1_000_000_000) / 1000)) }
             do {
-                try dt.send(packet: packet, to: ep.remoteAddress, cube: .bestEffort, eid: ep.remoteEID)
+                try dt.send(packet: packet, to: ep.remoteAddress, cube: ep.cube, eid: ep.remoteEID)
             } catch {
                 drops.drop("N+1 packet not sent: \(error)")
             }

@@ -36,6 +36,10 @@ public final class LinkStatePolicy: RoutingPolicy {
         routing.forwardingTable(for: cube)
     }
 
+    public var reachable: [Address] {
+        routing.routingTable.filter { !$0.nextHops.isEmpty }.map { Address($0.destination) }
+    }
+
     public func start() {
         guard !running.exchange(true, ordering: .relaxed) else { return }
         handles.withLock { $0 = routing.start(on: timers) }

@@ -12,6 +12,8 @@ import IPCPKit
 public protocol RoutingPolicy: AnyObject, Sendable {
     /// The forwarding table of `cube` (created with the policy; never changes).
     func forwardingTable(for cube: QoSCube) -> any ForwardingTable
+    /// The addresses this IPCP currently has a route to.
+    var reachable: [Address] { get }
     /// Starts the policy's timers and readers.
     func start()
     /// Stops them; no call follows except `stop` again.

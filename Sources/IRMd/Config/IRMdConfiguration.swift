@@ -133,10 +133,11 @@ private struct TableReader {
         return n
     }
 
-    mutating func present(_ key: String) -> Bool {
-        guard table.entry(key) != nil else { return false }
+    mutating func boolean(_ key: String) throws(IRMdConfiguration.Error) -> Bool? {
+        guard let e = table.entry(key) else { return nil }
         used.insert(key)
-        return true
+        guard case .boolean(let b) = e.value else { throw error(key, "expected true or false") }
+        return b
     }
 
     func rejectUnknownKeys() throws(IRMdConfiguration.Error) {
@@ -174,7 +175,8 @@ private struct TableReader {
     mutating func ipcpItem(type: IPCPType) throws(IRMdConfiguration.Error) -> IRMdConfiguration.IPCPItem {
         guard !name.isEmpty, name.utf8.count <= maxNameLength else { throw error(nil, "invalid IPCP name length") }
         var item = IRMdConfiguration.IPCPItem(type: type, name: name)
-        item.autobind = present("autobind")
+        // The reference turns autobind on whatever the value; we honour it.
+        item.autobind = try boolean("autobind") ?? false
         item.register = try strings("reg") ?? []
         item.connect = try strings("conn") ?? []
         item.enrol = try string("enrol")

@@ -47,8 +47,10 @@ final class TestNode {
         try Testbed.exec(Testbed.ip, ["netns", "exec", namespace, command] + arguments)
     }
 
-    /// Starts the node's irmd.
-    func startIRMd(directIPC: Bool = true) throws { try instance.startIRMd(directIPC: directIPC) }
+    /// Starts the node's irmd, with `--config config` when given.
+    func startIRMd(directIPC: Bool = true, config: String? = nil) throws {
+        try instance.startIRMd(arguments: ["--stdout"] + (config.map { ["--config", $0] } ?? []), directIPC: directIPC)
+    }
 
     /// `irm` inside the node, words split on spaces.
     @discardableResult
