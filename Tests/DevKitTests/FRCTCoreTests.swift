@@ -73,11 +73,18 @@ final class FRCTCoreTests: XCTestCase {
         XCTAssertEqual(r.rto, 28_375_000)
         r.backOff()
         XCTAssertEqual(r.rto, 56_750_000)
-        for _ in 0..<10 { r.backOff() } // 113.5, 227, 454, 908, then 1816 capped at 1 s
-        XCTAssertEqual(r.rto, 1_000_000_000)
-        XCTAssertEqual(r.backOffs, 6, "no doubling once at the cap")
-        r.progressed()
+        for _ in 0..<10 { r.backOff() } // 113.5, 227, then no more doublings
+        XCTAssertEqual(r.rto, 227_000_000)
+        XCTAssertEqual(r.backOffs, 3, "at most 8×")
+        r.endBackOff()
         XCTAssertEqual(r.rto, 28_375_000)
+
+        var slow = RTTEstimator()
+        slow.sample(200_000_000)     // srtt 200 ms, mdev 100 ms: rto 600 ms
+        slow.backOff()
+        slow.backOff()
+        XCTAssertEqual(slow.rto, 1_000_000_000, "1.2 s capped at 1 s")
+        XCTAssertEqual(slow.backOffs, 1, "no doubling once at the cap")
 
         var initial = RTTEstimator()
         initial.backOff()

@@ -123,6 +123,16 @@ final class FRCTLossTests: XCTestCase {
         }
     }
 
+    /// Under heavy loss nearly every ACK covers a retransmission: the RTT
+    /// estimate must still follow the link (2 ms here) rather than freeze.
+    func testManyRunsUnderThirtyPercentLossKeepTheirEstimate() {
+        for seed in UInt64(100)..<UInt64(120) {
+            let (got, st) = run(qos: .data, count: 1_000, loss: 0.30, seed: seed)
+            XCTAssertTrue(got == Array(0..<1_000), "seed \(seed): every packet, in order, once: \(got.count)")
+            XCTAssertLessThan(st.srtt, .milliseconds(10), "seed \(seed)")
+        }
+    }
+
     func testReliableUnderThirtyPercentLoss() {
         let (got, _) = run(qos: .data, count: 2_000, loss: 0.30, seed: 2)
         XCTAssertTrue(got == Array(0..<2_000), "every packet, in order, once: \(got.count)")

@@ -129,18 +129,41 @@ final class FRCTStateTests: XCTestCase {
         XCTAssertEqual(s.rtt.srtt, 4 * ms - ms / 4, "sent after the retransmission: a sample, 4 + (2 − 4)/8 ms")
     }
 
-    /// Without any estimate, the ACK of a retransmitted packet gives a first
-    /// (provisional) sample; once there is one, Karn's rule holds.
-    func testFirstSampleFromARetransmission() {
+    /// A sample is timed from the later of the last covered packet's send and
+    /// the last retransmission before it; an ACK for a retransmitted packet
+    /// gives none.
+    func testSamplesBehindARetransmission() {
         var s = state(.data)
-        for k in UInt32(0)..<2 { s.keep(send(&s, t0).serialize(), seqno: k) }
+        for k in UInt32(0)..<3 { s.keep(send(&s, t0).serialize(), seqno: k) }
         XCTAssertEqual(s.retransmission(of: 0, firstSent: t0, now: t0 + 1_000 * ms),
                        .resend(seqno: 0, ackno: 0, timeout: 1_000 * ms))
         _ = s.receive(FRCTHeader(flags: .ack, ackno: 1), packet: 0, now: t0 + 1_004 * ms)
-        XCTAssertEqual(s.rtt.srtt, 4 * ms, "timed from the retransmission")
-        XCTAssertEqual(s.resendOldest(now: t0 + 1_005 * ms)?.ackno, 0)
-        _ = s.receive(FRCTHeader(flags: .ack, ackno: 2), packet: 0, now: t0 + 1_020 * ms)
-        XCTAssertEqual(s.rtt.srtt, 4 * ms, "an estimate exists: a retransmitted packet gives none")
+        XCTAssertEqual(s.rtt.srtt, 0, "only the retransmitted packet: Karn")
+        _ = s.receive(FRCTHeader(flags: .ack, ackno: 3), packet: 0, now: t0 + 1_006 * ms)
+        XCTAssertEqual(s.rtt.srtt, 1_006 * ms, "timed from its own send: nothing before it was resent")
+        var u = state(.data)
+        for k in UInt32(0)..<3 { u.keep(send(&u, t0).serialize(), seqno: k) }
+        _ = u.retransmission(of: 0, firstSent: t0, now: t0 + 1_000 * ms)
+        _ = u.receive(FRCTHeader(flags: .ack, ackno: 3), packet: 0, now: t0 + 1_005 * ms)
+        XCTAssertEqual(u.rtt.srtt, 5 * ms, "timed from the retransmission that held the ACK up")
+    }
+
+    /// The allocation's round trip is the first estimate.
+    func testTheAllocationRoundTripIsTheFirstSample() {
+        let s = FRCTState(qos: .data, mplMilliseconds: 100, now: t0, roundTrip: 4 * ms)
+        XCTAssertEqual(s.rtt.srtt, 4 * ms)
+        XCTAssertEqual(s.rtt.rto, 12 * ms, "4 + 4 · 2 ms, instead of 1 s")
+        XCTAssertEqual(state(.data).rtt.rto, 1_000 * ms)
+    }
+
+    /// `r` counts from the last progress: a packet waiting behind others'
+    /// recovery for longer than 120 s does not take a progressing flow down.
+    func testExpiryCountsFromTheLastProgress() {
+        var s = state(.data)
+        for k in UInt32(0)..<3 { s.keep(send(&s, t0).serialize(), seqno: k) }
+        _ = s.receive(FRCTHeader(flags: .ack, ackno: 1), packet: 0, now: t0 + 100_000 * ms)
+        XCTAssertNotEqual(s.retransmission(of: 2, firstSent: t0, now: t0 + 121_000 * ms), .expired)
+        XCTAssertEqual(s.retransmission(of: 2, firstSent: t0, now: t0 + 221_000 * ms), .expired)
     }
 
     func testWindowClosesAndRendezvous() {

@@ -10,8 +10,8 @@ final class FRCTInstance: Sendable {
     /// Broadcast when the send window may have opened or the flow went down.
     let windowChanged = ConditionSignal()
 
-    init(qos: QoSSpec, mplMilliseconds: UInt32) {
-        state = Mutex(FRCTState(qos: qos, mplMilliseconds: mplMilliseconds, now: FRCTInstance.now))
+    init(qos: QoSSpec, mplMilliseconds: UInt32, roundTrip: Int64? = nil) {
+        state = Mutex(FRCTState(qos: qos, mplMilliseconds: mplMilliseconds, now: FRCTInstance.now, roundTrip: roundTrip))
     }
 
     /// The monotonic clock in ns, as FRCT counts time.

@@ -72,7 +72,10 @@ struct FRCTState {
         case acknowledged
         /// Nothing to send yet: look again after `timeout` ns.
         case wait(timeout: Int64)
-        /// Unacknowledged for longer than `r`: the flow is dead.
+        /// Unacknowledged for longer than `r`, with no ACK moving the left
+        /// edge for as long: the flow is dead. The reference counts `r` from
+        /// the packet's first send only, so under heavy loss a packet waiting
+        /// behind a long line of retransmissions took a progressing flow down.
         case expired
         /// Send packet `seqno` (the oldest unacknowledged) again with this
         /// ackno, and look again after `timeout` ns.
@@ -95,9 +98,12 @@ struct FRCTState {
     /// seqno, when it was sent, and whether it was sent again.
     ///
     /// RTT sampling differs from the reference (which times one probe packet
-    /// at a time): an ACK that moves the left edge over packets none of which
-    /// was retransmitted gives a sample for the last of them; an ACK held up
-    /// behind a retransmitted packet gives none (Karn). The reference's probe
+    /// at a time): an ACK that moves the left edge gives a sample when the
+    /// last packet it covers was sent once, timed from the later of that
+    /// send and the last retransmission of a packet before it (which may have
+    /// held the ACK up); an ACK for a retransmitted packet gives none (Karn).
+    /// Under heavy loss nearly every ACK covers a retransmission: timing from
+    /// it keeps the estimate current there. The reference's probe
     /// is acknowledged cumulatively, so behind a lost packet its sample
     /// includes the whole retransmission timeout, and the timeout feeds on
     /// itself until it reaches tens of seconds under steady loss. Likewise the
@@ -125,6 +131,12 @@ struct FRCTState {
     private var fastRetransmitted: UInt32?
     /// While recovering: the next seqno when recovery started.
     private var recoveryPoint: UInt32?
+    /// Set at deallocation: a lingering sender resends at the plain timeout,
+    /// without back-off, so that its last retransmissions reach the peer's
+    /// receiver linger (`receiverQuiet`), which ends after a quiet spell.
+    private var deallocating = false
+    /// When an ACK last moved the left edge (ns).
+    private var lastProgress: Int64 = .min
     /// Immediate ACKs sent for the current gap.
     private var gapAcks = 0
     private(set) var queue = ReorderQueue<Int>()
@@ -133,7 +145,14 @@ struct FRCTState {
 
     /// The state of a fresh flow: `qos` picks the flags (§6.1), `mpl` is the
     /// flow's maximum packet lifetime in ms; both records start inactive.
-    init(qos: QoSSpec, mplMilliseconds: UInt32, now: Int64) {
+    ///
+    /// `roundTrip`, how long the flow's allocation took (ns), is the first
+    /// RTT sample when given (ours; the reference starts at a 1 s timeout).
+    /// The allocation crossed the same layers, so it bounds the RTT from
+    /// above. Without it, a run whose first window is lost is recovered at
+    /// 1 s per lost retransmission: every packet of that window is
+    /// retransmitted, so Karn's rule gives no sample until it is over.
+    init(qos: QoSSpec, mplMilliseconds: UInt32, now: Int64, roundTrip: Int64? = nil) {
         let mpl = Int64(mplMilliseconds) * 1_000_000
         let sndInactive = (3 * mpl + Self.maxAckDelay + Self.maxRetransmitTime) / Self.second + 1
         let rcvInactive = (2 * mpl + Self.maxAckDelay + Self.maxRetransmitTime) / Self.second + 1
@@ -145,6 +164,7 @@ struct FRCTState {
             rcv.flags = .retransmission
         }
         snd.rwe = Self.startWindow
+        if let r = roundTrip, r > 0 { rtt.sample(r) }
     }
 
     /// Floor of `ns` in whole seconds (also for times before the clock's epoch).
@@ -241,9 +261,7 @@ struct FRCTState {
         }
         if h.flags.contains(.ack), SequenceNumber.after(h.ackno, snd.lwe) {
             if retransmits {
-                if let sample = rttSample(from: snd.lwe, to: h.ackno, now: now) ?? firstSample(for: h.ackno, now: now) {
-                    rtt.sample(sample)
-                }
+                if let sample = rttSample(from: snd.lwe, to: h.ackno, now: now) { rtt.sample(sample) }
                 var k = snd.lwe
                 while k != h.ackno && SequenceNumber.distance(from: snd.lwe, to: k) < Self.maxOutstanding {
                     if sent[Self.slot(k)].seqno == k { sent[Self.slot(k)].pdu = [] }
@@ -251,8 +269,9 @@ struct FRCTState {
                 }
             }
             snd.lwe = h.ackno
+            lastProgress = now
             duplicateAcks = 0
-            rtt.progressed()
+            rtt.endBackOff()
             if let p = recoveryPoint {
                 if SequenceNumber.before(snd.lwe, p) {
                     r.fastRetransmit = true
@@ -338,34 +357,20 @@ struct FRCTState {
     @inline(__always)
     private static func slot(_ seqno: UInt32) -> Int { Int(seqno & 255) }
 
-    /// The RTT an ACK moving the left edge from `lwe` to `ackno` measures:
-    /// that of the last packet it covers, if that one was sent once and after
-    /// every retransmission of the packets before it (so none held the ACK up).
+    /// The RTT an ACK moving the left edge from `lwe` to `ackno` measures
+    /// (see `sent`): nil when the last packet it covers was retransmitted.
     private func rttSample(from lwe: UInt32, to ackno: UInt32, now: Int64) -> Int64? {
         let n = SequenceNumber.distance(from: lwe, to: ackno)
         guard n <= Self.maxOutstanding else { return nil }
         let last = sent[Self.slot(ackno &- 1)]
         guard last.seqno == ackno &- 1, last.resentAt == nil else { return nil }
+        var start = last.time
         for k in 0..<n {
             let e = sent[Self.slot(lwe &+ k)]
             guard e.seqno == lwe &+ k else { return nil }
-            if let t = e.resentAt, t >= last.time { return nil }
+            if let t = e.resentAt { start = max(start, t) }
         }
-        return now - last.time
-    }
-
-    /// Without any estimate yet, an ACK covering a retransmitted packet gives
-    /// a provisional sample from its last retransmission. Karn's rule would
-    /// give none, and when a run's first packets are lost every packet of the
-    /// first window is retransmitted: the flow then recovers at the initial
-    /// 1 s timeout per lost retransmission. A wrong guess (the original was
-    /// late, not lost) costs spurious retransmissions until the first clean
-    /// sample corrects it.
-    private func firstSample(for ackno: UInt32, now: Int64) -> Int64? {
-        guard !rtt.hasSample else { return nil }
-        let last = sent[Self.slot(ackno &- 1)]
-        guard last.seqno == ackno &- 1, let resent = last.resentAt else { return nil }
-        return now - resent
+        return now - start
     }
 
     private mutating func skip(to seqno: UInt32) {
@@ -467,13 +472,13 @@ struct FRCTState {
     /// others wait (see `sent`).
     mutating func retransmission(of seqno: UInt32, firstSent: Int64, now: Int64) -> Retransmission {
         if SequenceNumber.before(seqno, snd.lwe) { return .acknowledged }
-        if now - firstSent > Self.maxRetransmitTime { return .expired }
+        if now - max(firstSent, lastProgress) > Self.maxRetransmitTime { return .expired }
         let oldest = snd.lwe
         let j = Self.slot(oldest)
         guard sent[j].seqno == oldest else { return .wait(timeout: rtt.rto) }
         let last = sent[j].resentAt ?? sent[j].time
         if now - last < rtt.rto { return .wait(timeout: rtt.rto - (now - last)) }
-        if sent[j].resentAt != nil { rtt.backOff() }
+        if sent[j].resentAt != nil && !deallocating { rtt.backOff() }
         sent[j].resentAt = now
         if recoveryPoint == nil { recoveryPoint = snd.seqno }
         statistics.retransmitted += 1
@@ -486,6 +491,10 @@ struct FRCTState {
     /// long (s) the flow must stay known to the layer, and whether sent data is
     /// still unacknowledged with `.linger` set.
     mutating func deallocation(now: Int64) -> (finalAck: FRCTHeader?, seconds: Int64, lingering: Bool) {
+        if !deallocating {
+            deallocating = true
+            rtt.endBackOff()
+        }
         let ack = acknowledged != rcv.seqno ? FRCTHeader(flags: .ack, ackno: acknowledged) : nil
         let wait = max(rcv.remaining(at: now), snd.remaining(at: now), 0)
         let lingering = snd.flags.contains(.linger) && SequenceNumber.before(snd.lwe, snd.seqno)
@@ -498,7 +507,7 @@ struct FRCTState {
     /// arrived within `receiverQuiet`, the deallocating side keeps reading
     /// and acknowledging, for at most `receiverLinger` in all.
     static let receiverQuiet: Int64 = 250_000_000
-    static let receiverLinger: Int64 = 2_000_000_000
+    static let receiverLinger: Int64 = 3_000_000_000
 
     /// Whether the peer was heard in a retransmitting run within `receiverQuiet`.
     func peerMayRetransmit(now: Int64) -> Bool {

@@ -18,6 +18,10 @@ struct RTTEstimator: Sendable, Equatable {
     /// 120 s. A flow resends only its oldest packet per timeout, so the load
     /// this adds is one packet per second at most.
     static let maximumBackedOffRTO: Int64 = 1_000_000_000
+    /// And at most this many doublings (8×): with p ≈ 0.5 even three more
+    /// doublings add more waiting than they save; the estimate, which follows
+    /// the link under loss (see `FRCTState.sent`), carries the rest.
+    static let maximumBackOffs = 3
 
     /// Smoothed RTT; 0 until the first sample.
     private(set) var srtt: Int64 = 0
@@ -30,9 +34,6 @@ struct RTTEstimator: Sendable, Equatable {
 
     /// Retransmission timeout: the estimate, doubled per back-off.
     var rto: Int64 { min(baseRTO << Int64(backOffs), max(baseRTO, Self.maximumBackedOffRTO)) }
-
-    /// Whether any RTT was measured yet.
-    var hasSample: Bool { srtt != 0 }
 
     /// Folds in one measured RTT (and ends any back-off).
     mutating func sample(_ m: Int64) {
@@ -56,10 +57,13 @@ struct RTTEstimator: Sendable, Equatable {
 
     /// A retransmission timed out again: double the timeout. Unlike the
     /// reference, where the doubling lasts until the next sample, it also ends
-    /// when an acknowledgement shows progress (`progressed`), as in Linux:
+    /// when an acknowledgement shows progress (`endBackOff`), as in Linux:
     /// under steady loss clean samples are rare, and the doublings would pile up.
-    mutating func backOff() { if rto < Self.maximumBackedOffRTO { backOffs += 1 } }
+    mutating func backOff() {
+        if backOffs < Self.maximumBackOffs && rto < Self.maximumBackedOffRTO { backOffs += 1 }
+    }
 
-    /// New data was acknowledged.
-    mutating func progressed() { backOffs = 0 }
+    /// Ends any back-off: new data was acknowledged (or the flow is being
+    /// deallocated, see `FRCTState`).
+    mutating func endBackOff() { backOffs = 0 }
 }

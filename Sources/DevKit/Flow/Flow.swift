@@ -25,7 +25,9 @@ public struct Flow: Sendable, Hashable {
         m.dst = name
         m.flowInfo = rt.flowInfo(id: 0, qos: q)
         if let t = timeout { m.timeo = FlowRuntime.timespec(t) }
-        return try rt.complete(try ControlChannel.irmd(m, instance: rt.instance))
+        let start = FRCTInstance.now
+        let reply = try ControlChannel.irmd(m, instance: rt.instance)
+        return try rt.complete(reply, roundTrip: FRCTInstance.now - start)
     }
 
     /// `flow_accept`: the next flow for any name this process is bound to;
@@ -166,7 +168,8 @@ extension FlowRuntime {
     }
 
     /// Maps the flow of an alloc/accept reply.
-    func complete(_ reply: irm_msg) throws(OuroError) -> Flow {
+    /// `roundTrip`: how long the allocation took, FRCT's first RTT estimate.
+    func complete(_ reply: irm_msg, roundTrip: Int64? = nil) throws(OuroError) -> Flow {
         guard reply.hasResult else { throw OuroError.irmd }
         if reply.result < 0 { throw OuroError(result: reply.result) }
         guard reply.hasFlowInfo else { throw OuroError.irmd }
@@ -182,7 +185,7 @@ extension FlowRuntime {
             throw e
         }
         return Flow(fd: try map(flowID: Int(info.id), peerPid: Int32(bitPattern: info.n1Pid), qos: QoSSpec(info.qos),
-                                mpl: info.mpl, cipher: cipher))
+                                mpl: info.mpl, cipher: cipher, roundTrip: roundTrip))
     }
 
     /// The receive side of the packet pipeline (spec host.md §4.8): decrypts a

@@ -119,9 +119,10 @@ final class FlowRuntime: Sendable {
 
     /// Maps a flow: reads from this process's ring, writes to the peer's, tells
     /// the peer's flow sets. `pool` overrides this process's pool (IPCPs serving
-    /// a per-user pool); `cipher` encrypts the flow's packets.
+    /// a per-user pool); `cipher` encrypts the flow's packets; `roundTrip`
+    /// (ns) is FRCT's first RTT estimate when known.
     func map(flowID: Int, peerPid: Int32, qos: QoSSpec, mpl: UInt32, pool: PacketPool? = nil,
-             cipher: FlowCipher? = nil) throws(OuroError) -> Int32 {
+             cipher: FlowCipher? = nil, roundTrip: Int64? = nil) throws(OuroError) -> Int32 {
         let rx: RingBuffer, tx: RingBuffer, peerSet: FlowSet
         do {
             rx = try RingBuffer.open(in: instance, pid: pid, flowID: flowID)
@@ -135,7 +136,7 @@ final class FlowRuntime: Sendable {
             guard let fd = (FlowRuntime.firstFD..<FlowRuntime.maxFDs).first(where: { t.endpoints[$0] == nil }) else {
                 throw OuroError.badDescriptor
             }
-            let frct = qos.inOrder != 0 ? FRCTInstance(qos: qos, mplMilliseconds: mpl) : nil
+            let frct = qos.inOrder != 0 ? FRCTInstance(qos: qos, mplMilliseconds: mpl, roundTrip: roundTrip) : nil
             t.endpoints[fd] = FlowEndpoint(fd: fd, flowID: flowID, peerPid: peerPid, qos: qos, mpl: mpl,
                                            rx: rx, tx: tx, peerSet: peerSet, pool: pool, frct: frct, cipher: cipher)
             t.fdByFlowID[flowID] = fd
