@@ -88,36 +88,38 @@ final class FRCTLossTests: XCTestCase {
         return (r.output, b.instance.output(of: sink))
     }
 
+    /// Sends `bytes` with qos_data: everything arrives in order, once, with
+    /// the source's checksum, and deallocation completes; with `dropped`,
+    /// the loss rule must have caused over 1000 retransmissions.
+    private func assertReliableTransfer(bytes: Int, name: String, dropped: Bool = false,
+                                        file: StaticString = #filePath, line: UInt = #line) throws {
+        let (source, sink) = try transfer(qos: "data", bytes: bytes, name: name)
+        XCTAssertTrue(source.contains("dealloc ok"), source, file: file, line: line)
+        XCTAssertEqual(field(sink, after: "messages"), String(bytes), sink, file: file, line: line)
+        XCTAssertEqual(field(sink, after: "gaps"), "0", sink, file: file, line: line)
+        XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source, file: file, line: line)
+        if dropped {
+            XCTAssertGreaterThan(Int(field(source, after: "retransmitted") ?? "0") ?? 0, 1_000,
+                                 "the rule did drop: \(source)", file: file, line: line)
+        }
+    }
+
     func testReliableTransferAtTenPercentLoss() throws {
         try bootstrapUDP()
         try lose(10)
-        let (source, sink) = try transfer(qos: "data", bytes: 20_000_000, name: "sink.ten")
-        XCTAssertTrue(source.contains("dealloc ok"), source)
-        XCTAssertEqual(field(sink, after: "messages"), "20000000", sink)
-        XCTAssertEqual(field(sink, after: "gaps"), "0", sink)
-        XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source)
-        XCTAssertGreaterThan(Int(field(source, after: "retransmitted") ?? "0") ?? 0, 1_000, "the rule did drop: \(source)")
+        try assertReliableTransfer(bytes: 20_000_000, name: "sink.ten", dropped: true)
     }
 
     func testReliableTransferAtThirtyPercentLoss() throws {
         try bootstrapUDP()
         try lose(30)
-        let (source, sink) = try transfer(qos: "data", bytes: 2_000_000, name: "sink.thirty")
-        XCTAssertTrue(source.contains("dealloc ok"), source)
-        XCTAssertEqual(field(sink, after: "messages"), "2000000", sink)
-        XCTAssertEqual(field(sink, after: "gaps"), "0", sink)
-        XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source)
+        try assertReliableTransfer(bytes: 2_000_000, name: "sink.thirty")
     }
 
     func testReliableTransferOverEthDIXAtTenPercentLoss() throws {
         try bootstrapEthDIX()
         try lose(10)
-        let (source, sink) = try transfer(qos: "data", bytes: 20_000_000, name: "sink.eth")
-        XCTAssertTrue(source.contains("dealloc ok"), source)
-        XCTAssertEqual(field(sink, after: "messages"), "20000000", sink)
-        XCTAssertEqual(field(sink, after: "gaps"), "0", sink)
-        XCTAssertEqual(field(sink, after: "checksum"), field(source, after: "checksum"), sink + source)
-        XCTAssertGreaterThan(Int(field(source, after: "retransmitted") ?? "0") ?? 0, 1_000, "the rule did drop: \(source)")
+        try assertReliableTransfer(bytes: 20_000_000, name: "sink.eth", dropped: true)
     }
 
     func testBestEffortStaysInOrderUnderLoss() throws {

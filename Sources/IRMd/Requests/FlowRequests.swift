@@ -163,21 +163,7 @@ extension IRMDaemon {
             throw OuroError.ipcp
         }
         let oap = try prepareOAP(name)
-        let id: Int
-        do {
-            id = try registry.createFlow(nPid: pid, qos: qos, uid: uid)
-            try registry.prepareAlloc(flowID: id, n1Pid: ipcp.pid)
-        } catch let e {
-            log.error("Failed to create flow.")
-            throw e.ouroError
-        }
-        do {
-            try shm.createRings(flowID: id, pids: [pid, ipcp.pid])
-        } catch let e {
-            log.error("Failed to prepare flow allocation.")
-            registry.destroyFlow(id: id)
-            throw e
-        }
+        let id = try reserveFlow(pid: pid, qos: qos, uid: uid, through: ipcp, purpose: "allocation")
         var req = ipcp_msg()
         req.code = .ipcpFlowAlloc
         req.flowID = Int32(id)
@@ -218,6 +204,27 @@ extension IRMDaemon {
     /// The OAP request of an allocation to `name`; a failure ends the
     /// allocation (spec host.md §7.3: `EBADF`, or `ENOTSUP` for an algorithm
     /// this implementation lacks).
+    /// A new flow of `pid` through `ipcp`, pending, with its rings made.
+    func reserveFlow(pid: Int32, qos: QoSSpec, uid: UInt32, through ipcp: IPCPEntry,
+                     purpose: String) throws(OuroError) -> Int {
+        let id: Int
+        do {
+            id = try registry.createFlow(nPid: pid, qos: qos, uid: uid)
+            try registry.prepareAlloc(flowID: id, n1Pid: ipcp.pid)
+        } catch let e {
+            log.error("Failed to create flow.")
+            throw e.ouroError
+        }
+        do {
+            try shm.createRings(flowID: id, pids: [pid, ipcp.pid])
+        } catch let e {
+            log.error("Failed to prepare flow \(purpose).")
+            registry.destroyFlow(id: id)
+            throw e
+        }
+        return id
+    }
+
     private func prepareOAP(_ name: NameEntry) throws(OuroError) -> OAP.ClientState {
         do {
             return try oap.request(name: name.name, client: name.client)

@@ -18,21 +18,7 @@ extension IRMDaemon {
             log.error("Failed to get IPCP for layer \(m.dst).")
             throw OuroError.ipcp
         }
-        let id: Int
-        do {
-            id = try registry.createFlow(nPid: pid, qos: QoSSpec(m.flowInfo.qos), uid: uid)
-            try registry.prepareAlloc(flowID: id, n1Pid: ipcp.pid)
-        } catch let e {
-            log.error("Failed to create flow.")
-            throw e.ouroError
-        }
-        do {
-            try shm.createRings(flowID: id, pids: [pid, ipcp.pid])
-        } catch let e {
-            log.error("Failed to prepare flow join.")
-            registry.destroyFlow(id: id)
-            throw e
-        }
+        let id = try reserveFlow(pid: pid, qos: QoSSpec(m.flowInfo.qos), uid: uid, through: ipcp, purpose: "join")
         var req = ipcp_msg()
         req.code = .ipcpFlowJoin
         req.flowID = Int32(id)
