@@ -29,17 +29,20 @@ final class FailoverRoutingTests: XCTestCase {
             XCTAssertEqual(net.router(0xA).forwardingTable(for: cube).nextHop(Address(0xC)), Flow(fd: ad))
         }
         XCTAssertEqual(net.path(from: 0xA, to: 0xC), [0xA, 0xD, 0xC])
-        // B itself has no loop-free alternate: 1 + 1 is not more than dist(D, B) = 2.
-        XCTAssertEqual(net.router(0xA).forwardingTable(for: .bestEffort).nextHop(Address(0xB)), Flow(fd: ab))
+        // B itself has no loop-free alternate, but A withdrew its adjacency to
+        // B and recomputed: B is now reached around the ring.
+        XCTAssertEqual(net.router(0xA).forwardingTable(for: .bestEffort).nextHop(Address(0xB)), Flow(fd: ad))
         net.router(0xA).flowStateChanged(Flow(fd: ab), up: true)
         XCTAssertEqual(net.path(from: 0xA, to: 0xC), [0xA, 0xB, 0xC])
     }
 
-    /// With simple routing nothing changes on flow down.
-    func testSimpleTableIgnoresFlowDown() {
-        let (net, ab, _) = ring(.simple)
+    /// With simple routing a flow going down withdraws the adjacency: A
+    /// routes around it at once (the reference keeps using the cut link).
+    func testSimpleTableRoutesAroundAFlowDown() {
+        let (net, ab, ad) = ring(.simple)
         net.router(0xA).flowStateChanged(Flow(fd: ab), up: false)
-        XCTAssertEqual(net.path(from: 0xA, to: 0xC), [0xA, 0xB, 0xC])
+        XCTAssertEqual(net.router(0xA).forwardingTable(for: .bestEffort).nextHop(Address(0xC)), Flow(fd: ad))
+        XCTAssertEqual(net.path(from: 0xA, to: 0xC), [0xA, 0xD, 0xC])
     }
 
     /// ECMP spreads A's packets to C over B and D in turn.

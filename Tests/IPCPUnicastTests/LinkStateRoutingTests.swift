@@ -139,6 +139,26 @@ final class LinkStateRoutingTests: XCTestCase {
         XCTAssertNil(net.path(from: 1, to: 2))
     }
 
+    /// A DT flow going down withdraws the own adjacency at once (the router
+    /// routes around it); coming back announces it again with a new seqno.
+    func testFlowDownWithdrawsTheAdjacencyAndUpAnnouncesIt() {
+        let net = RouterNetwork()
+        for a: UInt64 in [1, 2, 3, 4] { net.add(a) }
+        let (dt12, _) = net.connect(1, 2)
+        net.connect(2, 3)
+        net.connect(3, 4)
+        net.connect(4, 1)
+        XCTAssertEqual(net.nextRouter(from: 1, to: 3), 2)
+        net.router(1).flowStateChanged(Flow(fd: dt12), up: false)
+        XCTAssertEqual(net.nextRouter(from: 1, to: 3), 4, "around the down flow, without waiting for a timeout")
+        XCTAssertNil(net.router(1).adjacencies.first { $0.source == 1 && $0.destination == 2 })
+        net.router(1).flowStateChanged(Flow(fd: dt12), up: true)
+        net.pump()
+        XCTAssertEqual(net.nextRouter(from: 1, to: 3), 2)
+        XCTAssertEqual(net.router(3).adjacencies.first { $0.source == 1 && $0.destination == 2 }?.seqno, 1,
+                       "announced again, with the next seqno")
+    }
+
     func testRemovedConnectionLeavesTheTableAndReconnectIsAcceptedAtOnce() {
         let net = RouterNetwork()
         for a: UInt64 in [1, 2, 3] { net.add(a) }

@@ -73,33 +73,58 @@ public final class LinkStateRouting: Sendable {
     /// still holding the old adjacency accept the new one at once).
     public func dataTransferConnectionAdded(_ flow: Flow, neighbour: Address) {
         let (lsa, targets) = state.withLock { s -> (LinkStateAdvertisement, [Flow]) in
-            let seqno = s.lastOwnSeqno[neighbour.rawValue].map { $0 &+ 1 } ?? 0
-            s.lastOwnSeqno[neighbour.rawValue] = seqno
             s.neighbours.add(address: neighbour.rawValue, flow: flow, kind: .dataTransfer)
-            let lsa = LinkStateAdvertisement(source: address.rawValue, destination: neighbour.rawValue, seqno: seqno)
-            if insert(lsa, into: &s) != .added { recalculate(&s) }
-            return (lsa, s.neighbours.managementFlows())
+            return announce(neighbour.rawValue, &s)
         }
         flood(lsa.serialize(), to: targets)
+    }
+
+    /// Stores a new own adjacency to `neighbour` (next seqno) and recomputes;
+    /// returns its LSA and the Management flows to flood it on.
+    private func announce(_ neighbour: UInt64, _ s: inout State) -> (LinkStateAdvertisement, [Flow]) {
+        let seqno = s.lastOwnSeqno[neighbour].map { $0 &+ 1 } ?? 0
+        s.lastOwnSeqno[neighbour] = seqno
+        let lsa = LinkStateAdvertisement(source: address.rawValue, destination: neighbour, seqno: seqno)
+        if insert(lsa, into: &s) != .added { recalculate(&s) }
+        return (lsa, s.neighbours.managementFlows())
+    }
+
+    /// Drops the own adjacency to `neighbour` and recomputes at once.
+    private func withdraw(_ neighbour: UInt64, _ s: inout State) {
+        if s.database.remove(source: address.rawValue, destination: neighbour) {
+            s.graph.deleteEdge(address.rawValue, neighbour)
+        }
+        recalculate(&s)
     }
 
     /// The DT N-1 connection to `neighbour` on `flow` was removed: drop the
     /// local adjacency (no LSA: other routers time it out) and recompute at
     /// once (the reference waits for the next periodic recalculation).
     public func dataTransferConnectionRemoved(_ flow: Flow, neighbour: Address) {
-        flowStateChanged(flow, up: false)
+        forwardingTables.forEach { $0.flowStateChanged(flow, up: false) }
         state.withLock { s in
             s.neighbours.remove(address: neighbour.rawValue, flow: flow)
-            if s.database.remove(source: address.rawValue, destination: neighbour.rawValue) {
-                s.graph.deleteEdge(address.rawValue, neighbour.rawValue)
-            }
-            recalculate(&s)
+            withdraw(neighbour.rawValue, &s)
         }
     }
 
-    /// A DT N-1 flow went down or came back (only alternate tables react).
+    /// A DT N-1 flow went down or came back: alternate tables switch at once,
+    /// and the own adjacency over it is withdrawn (locally, recomputed at
+    /// once; other routers time it out) or announced again with a new seqno.
+    /// The reference only marks the flow in the forwarding table, so with
+    /// plain link-state routing traffic kept going into a cut link until the
+    /// connection itself was removed.
     public func flowStateChanged(_ flow: Flow, up: Bool) {
         forwardingTables.forEach { $0.flowStateChanged(flow, up: up) }
+        let announced = state.withLock { s -> (LinkStateAdvertisement, [Flow])? in
+            guard let neighbour = s.neighbours.dataTransferAddress(of: flow) else { return nil }
+            guard up else {
+                withdraw(neighbour, &s)
+                return nil
+            }
+            return announce(neighbour, &s)
+        }
+        if let (lsa, targets) = announced { flood(lsa.serialize(), to: targets) }
     }
 
     /// A Management N-1 connection to `neighbour` is up on `flow`: it gets the

@@ -37,6 +37,11 @@ struct Neighbours: Sendable {
         entries.first { $0.address == address && $0.kind == .dataTransfer }?.flow
     }
 
+    /// The address of the DT neighbour on `flow`.
+    func dataTransferAddress(of flow: Flow) -> UInt64? {
+        entries.first { $0.flow == flow && $0.kind == .dataTransfer }?.address
+    }
+
     /// The flows of every management neighbour except `excluded`.
     func managementFlows(except excluded: Flow? = nil) -> [Flow] {
         entries.filter { $0.kind == .management && $0.flow != excluded }.map(\.flow)
