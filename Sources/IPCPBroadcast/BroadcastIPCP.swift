@@ -57,22 +57,13 @@ public final class BroadcastIPCP: IPCPOperations {
         return l.config.layerInfo
     }
 
-    /// The component a CONNECT/DISCONNECT names: only Data Transfer.
-    private func component(_ name: String) throws(OuroError) -> ConnectionComponent {
-        guard let c = ConnectionComponent(name: name), c != .enrollment, connections.offers.has(c) else {
-            log.error("No such component: \(name).")
-            throw OuroError.invalid
-        }
-        return c
-    }
-
     public func connect(_ dst: String, component: String, qos: QoSSpec) throws(OuroError) {
         _ = try running()
-        try connections.connect(try self.component(component), to: dst, qos: qos)
+        try connections.connect(try connections.component(named: component), to: dst, qos: qos)
     }
 
     public func disconnect(_ dst: String, component: String) throws(OuroError) {
-        connections.disconnect(try self.component(component), from: dst)
+        connections.disconnect(try connections.component(named: component), from: dst)
     }
 
     /// Checks that `hash` names this layer (`.name` otherwise), makes the flow

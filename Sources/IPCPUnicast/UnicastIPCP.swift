@@ -67,19 +67,11 @@ public final class UnicastIPCP: IPCPOperations {
 
     public func connect(_ dst: String, component: String, qos: QoSSpec) throws(OuroError) {
         _ = try running()
-        guard let c = ConnectionComponent(name: component), c != .enrollment else {
-            log.error("Unknown component \(component).")
-            throw OuroError.invalid
-        }
-        try connections.connect(c, to: dst, qos: qos)
+        try connections.connect(try connections.component(named: component), to: dst, qos: qos)
     }
 
     public func disconnect(_ dst: String, component: String) throws(OuroError) {
-        guard let c = ConnectionComponent(name: component), c != .enrollment else {
-            log.error("Unknown component \(component).")
-            throw OuroError.invalid
-        }
-        connections.disconnect(c, from: dst)
+        connections.disconnect(try connections.component(named: component), from: dst)
     }
 
     public func reg(_ hash: [UInt8]) throws(OuroError) {

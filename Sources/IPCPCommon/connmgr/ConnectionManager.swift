@@ -43,6 +43,16 @@ public final class ConnectionManager: Sendable {
 
     // MARK: initiating
 
+    /// The component a CONNECT/DISCONNECT names: one this IPCP type offers,
+    /// never enrollment (`.invalid` otherwise).
+    public func component(named name: String) throws(OuroError) -> ConnectionComponent {
+        guard let c = ConnectionComponent(name: name), c != .enrollment, offers.has(c) else {
+            log.error("No such component: \(name).")
+            throw OuroError.invalid
+        }
+        return c
+    }
+
     /// Allocates an N-1 flow to `destination` for `component` and runs OCEP
     /// on it (§6.7.3); the flow keeps the 1 s receive timeout. Nothing is
     /// stored: enrollment uses this directly.

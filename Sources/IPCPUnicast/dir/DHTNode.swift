@@ -311,26 +311,20 @@ public final class DHTNode: Sendable {
     public func bootstrap() -> Bool {
         let peer = config.peer.rawValue
         guard peer != 0, peer != address.rawValue else { return true }
-        let out = state.withLock { s -> [Outgoing] in
-            let now = clock.now
-            guard startLookup(&s, key: id, kind: .node, purpose: .discover, seeds: [DHTContact(id: id, address: peer)],
-                              cookie: magicCookie, now: now) != nil else { return [] }
-            return advance(&s, now: now)
-        }
+        let out = discover(through: [peer], cookie: magicCookie)
         return !out.isEmpty && !flush(out).contains(peer)
     }
 
-    /// Asks `addresses` (IPCPs routing reaches) for contacts, as a lookup of
-    /// this node's ID seeded with them.
-    private func discover(through addresses: [Address]) {
-        let seeds = addresses.filter { $0 != address }.map { DHTContact(id: id, address: $0.rawValue) }
-        let out = state.withLock { s -> [Outgoing] in
+    /// Starts a lookup of this node's ID seeded with `addresses` (whose IDs
+    /// are not known yet) and returns its first requests, to be flushed.
+    private func discover(through addresses: [UInt64], cookie: UInt64? = nil) -> [Outgoing] {
+        let seeds = addresses.map { DHTContact(id: id, address: $0) }
+        return state.withLock { s -> [Outgoing] in
             let now = clock.now
-            guard !seeds.isEmpty, startLookup(&s, key: id, kind: .node, purpose: .discover, seeds: seeds, now: now) != nil
+            guard startLookup(&s, key: id, kind: .node, purpose: .discover, seeds: seeds, cookie: cookie, now: now) != nil
             else { return [] }
             return advance(&s, now: now)
         }
-        flush(out)
     }
 
     /// While no contact is known and no discovery runs: asks the enroller
@@ -344,7 +338,8 @@ public final class DHTNode: Sendable {
         }
         guard alone else { return }
         bootstrap()
-        discover(through: fallback())
+        let others = fallback().map(\.rawValue).filter { $0 != address.rawValue }
+        if !others.isEmpty { flush(discover(through: others)) }
     }
 
     /// The periodic tasks (§6.10.9): bootstrap again while no contact is
