@@ -106,10 +106,21 @@ final class MultiBitECNTests: XCTestCase {
         XCTAssertEqual(s.reportedLevel, 0)
     }
 
-    func testMarkingLevels() {
-        XCTAssertEqual(MultiBitECN.level(queued: 15), 0)
-        XCTAssertEqual(MultiBitECN.level(queued: 16), 1)
-        XCTAssertEqual(MultiBitECN.level(queued: 1023), 63)
+    func testMarkingLevelsOnAFullSizeRingAreTheReferences() {
+        XCTAssertEqual(MultiBitECN.level(queued: 0, window: 1023), 0)
+        XCTAssertEqual(MultiBitECN.level(queued: 15, window: 1023), 0)
+        XCTAssertEqual(MultiBitECN.level(queued: 16, window: 1023), 1)
+        XCTAssertEqual(MultiBitECN.level(queued: 1023, window: 1023), 63)
+    }
+
+    func testMarkingLevelsScaleToTheFlowsWindow() {
+        // 96 packets of 1000 bytes: a quarter of the global pool's 2048-byte blocks.
+        XCTAssertEqual(MultiBitECN.level(queued: 15, window: 96), 0, "no mark below 16 queued, as the reference")
+        XCTAssertEqual(MultiBitECN.level(queued: 16, window: 96), 10)
+        XCTAssertEqual(MultiBitECN.level(queued: 48, window: 96), 32)
+        XCTAssertEqual(MultiBitECN.level(queued: 96, window: 96), 63)
+        XCTAssertEqual(MultiBitECN.level(queued: 200, window: 96), 63, "a queue over the window marks as full")
+        XCTAssertEqual(MultiBitECN.level(queued: 5, window: 0), 0)
     }
 
     func testContextUsesTheClock() {

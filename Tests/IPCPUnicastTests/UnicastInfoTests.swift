@@ -68,6 +68,7 @@ final class UnicastInfoTests: XCTestCase {
                   dropped ttl: 1 packets, \(PCI.length) bytes
                   failed writes: 0 packets, 0 bytes
                   failed nhop: 0 packets, 0 bytes
+                  dropped queue full: 0 packets, 0 bytes
               drops
                 TTL expired: 1
 

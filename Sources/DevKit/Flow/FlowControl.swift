@@ -55,6 +55,11 @@ extension Flow {
     /// FLOWGTXQLEN: packets written that the peer has not read yet.
     public func sendQueueLength() throws(OuroError) -> Int { try endpoint().tx.count }
 
+    /// How many packets of `length` bytes may wait in the send queue before a
+    /// write blocks: a quarter of the pool's blocks of their size, at most
+    /// the ring's capacity.
+    public func sendWindow(length: Int) throws(OuroError) -> Int { try endpoint().sendWindow(length: length) }
+
     /// The flow id irmd assigned.
     public func flowID() throws(OuroError) -> Int { try endpoint().flowID }
 

@@ -106,12 +106,16 @@ extension Flow {
 
     /// Hands a block of this process's pool to the application at the other
     /// end of this N+1 flow (copied once into its per-user pool) and tells it.
-    /// The block is consumed either way: on failure it is freed.
+    /// The block is consumed either way: on failure it is freed. Like `write`,
+    /// at most the flow's send window is queued: beyond it the call waits
+    /// (`EAGAIN` when non-blocking), so a fast receiver on a slow flow cannot
+    /// take every block of the pool.
     public func writePacket(_ packet: PacketBuffer, _ mode: WaitMode = .forever) throws(OuroError) {
         let rt = try FlowRuntime.get(announce: false)
         let e: FlowEndpoint
         do {
             e = try rt.endpoint(fd)
+            try e.tx.waitForRoom(below: e.sendWindow(length: packet.length), mode)
         } catch {
             try? rt.pool.release(packet.offset)
             throw error

@@ -5,9 +5,9 @@ import DevKit
 public protocol CongestionAvoidance: Sendable {
     /// Fresh state for one N+1 flow.
     func makeContext() -> any CongestionContext
-    /// The ECN bits to OR into a packet leaving on N-1 flow `flow` (mb-ecn
-    /// derives them from the packets queued in its transmit ring).
-    func marking(_ flow: Flow) -> UInt8
+    /// The ECN bits to OR into a `length`-byte packet leaving on N-1 flow
+    /// `flow` (mb-ecn derives them from how full its transmit queue is).
+    func marking(_ flow: Flow, length: Int) -> UInt8
 }
 
 /// The per-flow congestion state of one N+1 flow.
@@ -19,4 +19,6 @@ public protocol CongestionContext: AnyObject, Sendable {
     func received(length: Int, ecn: UInt8) -> UInt16?
     /// The receiver reported congestion level `ece`.
     func congestionReported(_ ece: UInt16)
+    /// The state as name-value pairs, for `irm ipcp info ... flows`.
+    var summary: [(String, String)] { get }
 }

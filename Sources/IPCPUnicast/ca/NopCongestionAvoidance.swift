@@ -7,12 +7,13 @@ public struct NopCongestionAvoidance: CongestionAvoidance {
 
     public func makeContext() -> any CongestionContext { NopContext.shared }
 
-    public func marking(_ flow: Flow) -> UInt8 { 0 }
+    public func marking(_ flow: Flow, length: Int) -> UInt8 { 0 }
 
     private final class NopContext: CongestionContext {
         static let shared = NopContext()
         func sending(length: Int) -> UInt64 { 0 }
         func received(length: Int, ecn: UInt8) -> UInt16? { nil }
         func congestionReported(_ ece: UInt16) {}
+        var summary: [(String, String)] { [("congestion avoidance", "none")] }
     }
 }

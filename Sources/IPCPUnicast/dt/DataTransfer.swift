@@ -51,7 +51,7 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
 
     public func send(_ payload: [UInt8], to destination: Address, cube: QoSCube, eid: UInt64) throws(OuroError) {
         let next = try nextHop(destination, cube)
-        var packet = pci(destination, cube, eid, next).serialize()
+        var packet = pci(destination, cube, eid, next, length: PCI.length + payload.count).serialize()
         packet.append(contentsOf: payload)
         try writeLocal(packet, on: next, cube: cube)
     }
@@ -62,7 +62,7 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
         defer { Flow.releasePacket(packet) }
         let next = try nextHop(destination, cube)
         let header = try packet.headAlloc(PCI.length)
-        pci(destination, cube, eid, next).serialize(into: header)
+        pci(destination, cube, eid, next, length: packet.length).serialize(into: header)
         let bytes = UnsafeRawBufferPointer(packet.bytes)
         try write(bytes, on: next, cube: cube)
         counters.record(.localSent, next, cube, bytes: bytes.count)
@@ -80,8 +80,9 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
         return next
     }
 
-    private func pci(_ destination: Address, _ cube: QoSCube, _ eid: UInt64, _ next: Flow) -> PCI {
-        PCI(destination: destination, cube: cube.rawValue, ttl: maxTTL, ecn: congestion.marking(next), eid: eid)
+    private func pci(_ destination: Address, _ cube: QoSCube, _ eid: UInt64, _ next: Flow, length: Int) -> PCI {
+        PCI(destination: destination, cube: cube.rawValue, ttl: maxTTL, ecn: congestion.marking(next, length: length),
+            eid: eid)
     }
 
     /// Writes a packet originated here.
@@ -107,8 +108,8 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
 
     // MARK: receiving
 
-    public func drain(_ flow: Flow, cube: QoSCube, scratch: UnsafeMutableRawBufferPointer) {
-        while true {
+    public func drain(_ flow: Flow, cube: QoSCube, scratch: UnsafeMutableRawBufferPointer) -> DrainOutcome {
+        for _ in 0..<PacketScheduler.batch {
             let n: Int
             do {
                 n = try flow.read(into: scratch)
@@ -116,10 +117,11 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
                 if error == .flowDown || error == .flowPeer {
                     events.withLock { $0 }?.n1FlowEvent(flow, error == .flowPeer ? .peer : .down)
                 }
-                return
+                return .empty
             }
             receive(UnsafeMutableRawBufferPointer(rebasing: scratch[..<n]), cube: cube, from: flow)
         }
+        return .more
     }
 
     public func flowEvent(_ flow: Flow, _ event: FlowEventType) {
@@ -173,11 +175,43 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
             drops.drop("no route to \(pci.destination)")
             return
         }
-        packet[PCI.ecnOffset] |= congestion.marking(next)
+        packet[PCI.ecnOffset] |= congestion.marking(next, length: packet.count)
+        forwardWrite(UnsafeRawBufferPointer(packet), on: next, cube: counted)
+    }
+
+    /// Queues a forwarded packet on `flow` without waiting: when the flow's
+    /// send queue is full the packet is dropped there, as a router's output
+    /// queue drops. [ref-quirk] fixed: the reference blocks its reader
+    /// thread on the full flow, which stalls every other flow that thread
+    /// serves (congestion reports coming back included) behind one
+    /// bottleneck.
+    private func forwardWrite(_ packet: UnsafeRawBufferPointer, on flow: Flow, cube: QoSCube) {
+        let block: PacketBuffer
         do {
-            try write(UnsafeRawBufferPointer(packet), on: next, cube: counted)
+            block = try Flow.allocatePacket(length: packet.count, .nonBlocking)
         } catch {
-            drops.drop("forwarding failed: \(error)")
+            counters.record(.writeFailed, flow, cube, bytes: packet.count)
+            drops.drop("no packet buffer to forward")
+            return
         }
+        block.bytes.copyMemory(from: packet)
+        do {
+            try flow.writePacket(block, .nonBlocking)
+        } catch {
+            switch error {
+            case .again:
+                counters.record(.queueFull, flow, cube, bytes: packet.count)
+                drops.drop("forwarding queue full")
+            case .flowDown:
+                counters.record(.writeFailed, flow, cube, bytes: packet.count)
+                events.withLock { $0 }?.n1FlowEvent(flow, .down)
+                drops.drop("forwarding failed: \(error)")
+            default:
+                counters.record(.writeFailed, flow, cube, bytes: packet.count)
+                drops.drop("forwarding failed: \(error)")
+            }
+            return
+        }
+        counters.record(.sent, flow, cube, bytes: packet.count)
     }
 }

@@ -25,6 +25,8 @@ public final class N1FlowCounters: @unchecked Sendable {
         case writeFailed
         /// Read from the flow and dropped: no next hop.
         case noNextHop
+        /// Forwarded to the flow and dropped: its send queue was full.
+        case queueFull
 
         /// The reference's label.
         public var label: String {
@@ -36,6 +38,7 @@ public final class N1FlowCounters: @unchecked Sendable {
             case .ttlExpired: return "dropped ttl"
             case .writeFailed: return "failed writes"
             case .noNextHop: return "failed nhop"
+            case .queueFull: return "dropped queue full"
             }
         }
     }

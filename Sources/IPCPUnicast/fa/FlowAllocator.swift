@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DevKit
 import IPCPCommon
 import IPCPKit
@@ -41,6 +38,10 @@ public final class FlowAllocator: DTComponent, FlowEndpointDelivery, PacketSched
     let endpoints = Mutex<[Int32: Endpoint]>([:])
     private let worker = SerialQueue()
     private let scheduler = Mutex<PacketScheduler?>(nil)
+    /// Per N+1 flow, the packet read but held back by congestion avoidance.
+    private let paced = Mutex<[Int32: (eid: UInt64, packet: PacketBuffer)]>([:])
+    /// The longest a packet is held back, in ns.
+    static let maxPace: UInt64 = 1_000_000_000
     public let drops = DropCounter(label: "flow-allocator")
     private let log = Logger(label: "flow-allocator")
 
@@ -141,6 +142,7 @@ public final class FlowAllocator: DTComponent, FlowEndpointDelivery, PacketSched
     public func deallocate(flowID: Int32) throws(OuroError) {
         endpoints.withLock { _ = $0.removeValue(forKey: flowID) }
         if let flow = ipcp.flows.flow(flowID)?.flow { scheduler.withLock { $0?.remove(flow) } }
+        if let held = paced.withLock({ $0.removeValue(forKey: flowID) }) { Flow.releasePacket(held.packet) }
         try ipcp.releaseFlow(flowID)
     }
 
@@ -249,20 +251,37 @@ public final class FlowAllocator: DTComponent, FlowEndpointDelivery, PacketSched
         }
     }
 
-    public func drain(_ flow: Flow, cube: QoSCube, scratch: UnsafeMutableRawBufferPointer) {
+    public func drain(_ flow: Flow, cube: QoSCube, scratch: UnsafeMutableRawBufferPointer) -> DrainOutcome {
         guard let id = try? flow.flowID(), let ep = endpoints.withLock({ $0[Int32(id)] }), ep.remoteEID != 0 else {
             while let packet = try? flow.readPacket(.nonBlocking) { Flow.releasePacket(packet) }
-            return
+            return .empty
         }
-        while let packet = try? flow.readPacket(.nonBlocking) {
-            let wait = ep.congestion.sending(length: packet.length)
-            if wait > 0 { usleep(useconds_t(min(wait, 1_000_000_000) / 1000)) }
+        for _ in 0..<PacketScheduler.batch {
+            var held: PacketBuffer? = nil
+            if let h = paced.withLock({ $0.removeValue(forKey: Int32(id)) }) {
+                // (a packet left by an earlier flow with this id is dropped)
+                if h.eid == ep.localEID { held = h.packet } else { Flow.releasePacket(h.packet) }
+            }
+            let packet: PacketBuffer
+            if let held {
+                packet = held
+            } else {
+                guard let next = try? flow.readPacket(.nonBlocking) else { return .empty }
+                let wait = ep.congestion.sending(length: next.length)
+                if wait > 0 {
+                    // Paced: the packet waits here, the reader serves other flows.
+                    paced.withLock { $0[Int32(id)] = (ep.localEID, next) }
+                    return .paused(until: .now.adding(nanoseconds: min(wait, FlowAllocator.maxPace)))
+                }
+                packet = next
+            }
             do {
                 try dt.send(packet: packet, to: ep.remoteAddress, cube: ep.cube, eid: ep.remoteEID)
             } catch {
                 drops.drop("N+1 packet not sent: \(error)")
             }
         }
+        return .more
     }
 
     public func flowEvent(_ flow: Flow, _ event: FlowEventType) {}

@@ -8,11 +8,25 @@ import Synchronization
 /// What a packet scheduler serves: it drains a flow that has packets, and
 /// hears about the flow's other events.
 public protocol PacketSchedulerClient: AnyObject, Sendable {
-    /// Reads every packet waiting on `flow` (non-blocking) and processes it.
-    /// `scratch` is this reader thread's buffer for one packet of any size.
-    func drain(_ flow: Flow, cube: QoSCube, scratch: UnsafeMutableRawBufferPointer)
+    /// Reads packets waiting on `flow` (non-blocking) and processes them, at
+    /// most `PacketScheduler.batch` per call so that one busy flow cannot
+    /// starve the others. `scratch` is this reader thread's buffer for one
+    /// packet of any size.
+    func drain(_ flow: Flow, cube: QoSCube, scratch: UnsafeMutableRawBufferPointer) -> DrainOutcome
     /// `flow` went down, came back up, was deallocated or its peer timed out.
     func flowEvent(_ flow: Flow, _ event: FlowEventType)
+}
+
+/// How a drain left its flow.
+public enum DrainOutcome: Sendable, Equatable {
+    /// Nothing left to read.
+    case empty
+    /// The batch is spent and packets may be left: serve the flow again after
+    /// the others.
+    case more
+    /// The flow may not send before `deadline` (congestion avoidance paces
+    /// it): serve it again then, the others meanwhile.
+    case paused(until: Deadline)
 }
 
 /// Reader threads over flow sets, one set and one thread per QoS cube
@@ -67,24 +81,70 @@ public final class PacketScheduler: Sendable {
         for set in sets where set.contains(flow) { set.remove(flow) }
     }
 
+    /// Packets one drain processes at most.
+    public static let batch = 64
+
     private func run(_ cube: QoSCube) {
         raisePriority(cube)
         let set = sets[Int(cube.rawValue)]
         let queue = FlowEventQueue()
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: PacketScheduler.maxPacket, alignment: 16)
         defer { scratch.deallocate() }
+        var backlog = Backlog()
+        func serve(_ flow: Flow) {
+            backlog.update(flow, client.drain(flow, cube: cube, scratch: scratch))
+        }
         while running.load(ordering: .relaxed) {
             do {
-                try set.wait(into: queue, timeout: .milliseconds(PacketScheduler.pollMilliseconds))
+                try set.wait(into: queue, timeout: backlog.timeout(poll: PacketScheduler.pollMilliseconds))
             } catch {
                 if error != .timedOut { log.error("\(name) scheduler wait failed: \(error).") }
-                continue
             }
             while let (flow, type) = queue.next() {
-                if type.contains(.packet) { client.drain(flow, cube: cube, scratch: scratch) }
+                // A flow in the backlog is served in its turn below.
+                if type.contains(.packet) && !backlog.contains(flow) { serve(flow) }
                 let other = type.subtracting([.packet, .alloc])
                 if !other.isEmpty { client.flowEvent(flow, other) }
             }
+            for flow in backlog.due(at: .now) { serve(flow) }
+        }
+    }
+
+    /// The flows a reader returns to without a new event: those whose batch
+    /// ran out (served again at once, round robin) and those paused until a
+    /// deadline.
+    struct Backlog {
+        private var flows: [Flow] = []
+        private var resume: [Flow: Deadline] = [:]
+
+        var isEmpty: Bool { flows.isEmpty }
+
+        func contains(_ flow: Flow) -> Bool { resume[flow] != nil }
+
+        mutating func update(_ flow: Flow, _ outcome: DrainOutcome) {
+            let deadline: Deadline
+            switch outcome {
+            case .empty:
+                guard resume.removeValue(forKey: flow) != nil else { return }
+                flows.removeAll { $0 == flow }
+                return
+            case .more: deadline = Deadline(nanoseconds: 0)
+            case .paused(let until): deadline = until
+            }
+            if resume.updateValue(deadline, forKey: flow) == nil { flows.append(flow) }
+        }
+
+        /// The flows due at `now`, in the order they entered the backlog.
+        func due(at now: Deadline) -> [Flow] {
+            flows.filter { resume[$0]! <= now }
+        }
+
+        /// How long the reader may wait for new events: not at all when a
+        /// flow is due, until the earliest pause ends, at most `poll` ms.
+        func timeout(poll: Int) -> Duration {
+            guard let earliest = resume.values.min() else { return .milliseconds(poll) }
+            let ns = min(earliest.remainingNanoseconds, UInt64(poll) * 1_000_000)
+            return .nanoseconds(Int64(ns))
         }
     }
 
