@@ -53,7 +53,7 @@ public struct EthernetDevice: Sendable, Equatable {
         self.isUp = Self.flagsSayUp(name, fd: fd) ?? false
     }
 
-    /// Whether the interface `name` is up now; nil if it is gone.
+    /// Whether the interface `name` is up with a carrier now; nil if it is gone.
     public static func isUp(_ name: String) -> Bool? {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
@@ -61,13 +61,16 @@ public struct EthernetDevice: Sendable, Equatable {
         return flagsSayUp(name, fd: fd)
     }
 
-    /// IFF_UP.
-    private static let upFlag: Int16 = 0x1
+    /// IFF_UP | IFF_RUNNING: administratively up and with a carrier.
+    static let usableFlags: UInt32 = 0x1 | 0x40
 
+    /// [ref-quirk] fixed: the reference looks at IFF_UP alone, so a link that
+    /// loses its carrier (cable pulled, the far end of a veth set down) stays
+    /// "up" and its flows silently lose every frame.
     private static func flagsSayUp(_ name: String, fd: Int32) -> Bool? {
         var req = request(name)
         guard ioctl(fd, UInt(SIOCGIFFLAGS), &req) == 0 else { return nil }
-        return req.ifr_ifru.ifru_flags & upFlag != 0
+        return UInt32(UInt16(bitPattern: req.ifr_ifru.ifru_flags)) & usableFlags == usableFlags
     }
 
     private static func request(_ name: String) -> ifreq {

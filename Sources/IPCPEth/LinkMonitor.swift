@@ -5,14 +5,14 @@ import DevKit
 import Synchronization
 
 /// Watches one interface through rtnetlink (RTMGRP_LINK): every RTM_NEWLINK
-/// for it reports whether it is administratively up (IFF_UP), as the
-/// reference's eth IPCP does, so flows go down the moment the link does.
+/// for it reports whether it is up with a carrier (IFF_UP and IFF_RUNNING;
+/// the reference's eth IPCP looks at IFF_UP alone), so flows go down the
+/// moment the link does, at either end.
 final class LinkMonitor: Sendable {
     private static let netlinkRoute: Int32 = 0
     private static let linkGroup: UInt32 = 1
     private static let newLink: UInt16 = 16
     private static let done: UInt16 = 3
-    private static let upFlag: UInt32 = 0x1
     /// nlmsghdr (16 bytes) then ifinfomsg: family, pad, type (2), index (4), flags (4).
     private static let headerLength = 16
     private static let indexOffset = headerLength + 4
@@ -59,7 +59,7 @@ final class LinkMonitor: Sendable {
 
     func stop() { running.store(false, ordering: .relaxed) }
 
-    /// The IFF_UP bit of each RTM_NEWLINK for the watched interface in one datagram.
+    /// Whether each RTM_NEWLINK for the watched interface in one datagram says up with a carrier.
     private func states(in bytes: ArraySlice<UInt8>) -> [Bool] {
         func u32(_ at: Int) -> UInt32 {
             (0..<4).reduce(0) { $0 | UInt32(bytes[bytes.startIndex + at + $1]) << (8 * UInt32($1)) }
@@ -74,7 +74,8 @@ final class LinkMonitor: Sendable {
             if type == Self.done { break }
             if type == Self.newLink, length >= Self.flagsOffset + 4,
                Int32(bitPattern: u32(offset + Self.indexOffset)) == index {
-                found.append(u32(offset + Self.flagsOffset) & Self.upFlag != 0)
+                let usable = EthernetDevice.usableFlags
+                found.append(u32(offset + Self.flagsOffset) & usable == usable)
             }
             offset += (length + 3) & ~3
         }

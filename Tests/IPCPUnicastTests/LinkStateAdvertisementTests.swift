@@ -25,6 +25,21 @@ final class LinkStateAdvertisementTests: XCTestCase {
         }
     }
 
+    func testWithdrawalIsTheLSAAndAFlagByte() throws {
+        let lsa = LinkStateAdvertisement(source: 0x1aee_f404, destination: 0xe681_20be, seqno: 3)
+        var withdrawal = lsa
+        withdrawal.withdrawn = true
+        let bytes = withdrawal.serialize()
+        XCTAssertEqual(bytes.count, 25)
+        XCTAssertEqual(Array(bytes.prefix(24)), lsa.serialize())
+        XCTAssertEqual(bytes.last, 0x01)
+        XCTAssertEqual(try LinkStateAdvertisement(parsing: bytes), withdrawal)
+        XCTAssertFalse(try LinkStateAdvertisement(parsing: lsa.serialize()).withdrawn)
+        XCTAssertThrowsError(try LinkStateAdvertisement(parsing: lsa.serialize() + [0x02])) {
+            XCTAssertEqual($0 as? LinkStateAdvertisement.ParseError, .wrongLength(25))
+        }
+    }
+
     func testMalformed() {
         XCTAssertThrowsError(try LinkStateAdvertisement(parsing: [UInt8](repeating: 1, count: 23))) {
             XCTAssertEqual($0 as? LinkStateAdvertisement.ParseError, .wrongLength(23))

@@ -155,8 +155,42 @@ final class LinkStateRoutingTests: XCTestCase {
         net.router(1).flowStateChanged(Flow(fd: dt12), up: true)
         net.pump()
         XCTAssertEqual(net.nextRouter(from: 1, to: 3), 2)
-        XCTAssertEqual(net.router(3).adjacencies.first { $0.source == 1 && $0.destination == 2 }?.seqno, 1,
-                       "announced again, with the next seqno")
+        XCTAssertEqual(net.router(3).adjacencies.first { $0.source == 1 && $0.destination == 2 }?.seqno, 2,
+                       "announced again, with the seqno after the withdrawal's")
+    }
+
+    /// A link cut seen at both ends: their withdrawals flood, and a router
+    /// that sent replies towards the cut (3 reached 1 through 2) reroutes
+    /// at once instead of after ls_t_timeo. An older announcement still in
+    /// flight does not bring the link back; a newer one does.
+    func testWithdrawalsReachEveryRouterAtOnce() {
+        let net = RouterNetwork()
+        for a: UInt64 in [1, 2, 3, 4] { net.add(a) }
+        let (dt12, dt21) = net.connect(1, 2)
+        net.connect(2, 3)
+        net.connect(3, 4)
+        net.connect(4, 1)
+        XCTAssertEqual(net.path(from: 3, to: 1), [3, 2, 1])
+        net.router(1).flowStateChanged(Flow(fd: dt12), up: false)
+        net.router(2).flowStateChanged(Flow(fd: dt21), up: false)
+        net.pump()
+        XCTAssertEqual(net.path(from: 3, to: 1), [3, 4, 1])
+        XCTAssertEqual(net.path(from: 2, to: 1), [2, 3, 4, 1])
+        for a: UInt64 in [3, 4] {
+            XCTAssertFalse(net.router(a).adjacencies.contains { [$0.source, $0.destination].sorted() == [1, 2] })
+        }
+
+        let stale = LinkStateAdvertisement(source: 2, destination: 1, seqno: 0).serialize()
+        let before = net.sentCount
+        net.inject(stale, at: 3, fd: net.managementFD(at: 3, towards: 4)!)
+        XCTAssertEqual(net.sentCount, before, "an older announcement is dropped, not flooded")
+        XCTAssertFalse(net.router(3).adjacencies.contains { $0.source == 2 && $0.destination == 1 })
+
+        net.router(1).flowStateChanged(Flow(fd: dt12), up: true)
+        net.router(2).flowStateChanged(Flow(fd: dt21), up: true)
+        net.pump()
+        XCTAssertEqual(net.router(3).adjacencies.first { $0.source == 2 && $0.destination == 1 }?.seqno, 2)
+        XCTAssertEqual(net.path(from: 3, to: 1), [3, 2, 1])
     }
 
     func testRemovedConnectionLeavesTheTableAndReconnectIsAcceptedAtOnce() {
@@ -169,12 +203,12 @@ final class LinkStateRoutingTests: XCTestCase {
         net.router(2).dataTransferConnectionRemoved(Flow(fd: dt23), neighbour: Address(3))
         net.router(3).dataTransferConnectionRemoved(Flow(fd: dt32), neighbour: Address(2))
         XCTAssertNil(net.router(2).forwardingTable(for: .bestEffort).nextHop(Address(3)), "removal takes effect at once")
-        net.router(1).periodicRecalculation()
-        XCTAssertEqual(net.nextRouter(from: 1, to: 3), 2, "remote routers keep it until it times out")
+        net.pump()
+        XCTAssertNil(net.nextRouter(from: 1, to: 3), "the withdrawals reach router 1 at once")
 
-        // Reconnecting continues the seqno, so router 1 accepts it without waiting for the timeout.
+        // Reconnecting continues the seqno past the withdrawal's, so router 1 accepts it at once.
         net.connect(2, 3)
-        XCTAssertEqual(net.router(1).adjacencies.first { $0.source == 3 && $0.destination == 2 }?.seqno, 2)
+        XCTAssertEqual(net.router(1).adjacencies.first { $0.source == 3 && $0.destination == 2 }?.seqno, 3)
         XCTAssertEqual(net.path(from: 1, to: 3), [1, 2, 3])
         XCTAssertEqual(net.path(from: 3, to: 1), [3, 2, 1])
     }

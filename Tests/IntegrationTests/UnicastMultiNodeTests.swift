@@ -197,48 +197,38 @@ final class UnicastMultiNodeTests: XCTestCase {
         return Int(r.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
-    /// Loop-free alternates: a one-way ocbr stream A→C (200 packets/s for
-    /// 10 s) runs on A's primary link; 3 s in, that link goes down at A. The
-    /// eth-dix IPCP sees it through netlink, marks its flows down, and A's
-    /// table switches to the alternate through D at once: the stream goes on
-    /// over the same flow, losing under 1% (routing itself does not
-    /// reconverge: the adjacency stays announced for ls_t_timeo = 60 s).
+    /// Loop-free alternates: a steady oping stream A→C (one ping every 10 ms
+    /// for 10 s) runs on A's primary link; 3 s in, that link goes down at A.
+    /// The eth-dix IPCP sees it through netlink and marks its flows down; A's
+    /// table switches to the alternate through D at once, and routing
+    /// withdraws the adjacency at A and B so that replies C→A that went
+    /// through B reconverge within milliseconds. The pings go on over the
+    /// same flow, losing under 1%.
     func testLoopFreeAlternateTakesOverWhenThePrimaryLinkGoesDown() throws {
         try closedRing("routing lfa")
-        let server = try c.spawn("ocbr", ["-l", "-t", "5"])
-        try irm(c, "bind process \(server.processIdentifier) name p.cbr")
-        try irm(c, "name register p.cbr layer uni")
-        try irm(a, "name create p.cbr")
-        XCTAssertTrue(c.instance.waitForOutput(server, "Server started"))
         let viaB = try txPackets(a, ab.aInterface), viaD = try txPackets(a, da.bInterface)
-        let client = try a.spawn("ocbr", ["-n", "p.cbr", "-d", "10", "-s", "500", "-r", "800000"])
+        let client = try a.spawn("oping", ["-n", "p.C", "-c", "1000", "-i", "10"])
         sleep(3)
         let toB = try txPackets(a, ab.aInterface) - viaB, toD = try txPackets(a, da.bInterface) - viaD
         let (primary, alternate) = toB > toD ? (ab.aInterface, da.bInterface) : (da.bInterface, ab.aInterface)
-        XCTAssertGreaterThan(max(toB, toD), 300, "the stream runs on one link (B: \(toB), D: \(toD))")
+        XCTAssertGreaterThan(max(toB, toD), 150, "the stream runs on one link (B: \(toB), D: \(toD))")
         XCTAssertLessThan(min(toB, toD), 100, "and not on the other (B: \(toB), D: \(toD))")
         let before = try txPackets(a, alternate)
         try a.sh(Testbed.ip, ["link", "set", primary, "down"])
-        client.waitUntilExit()
+        XCTAssertTrue(eventually(60) { !client.isRunning }, "oping still running")
         let after = try txPackets(a, alternate) - before
-        XCTAssertGreaterThan(after, 1200, "the rest of the stream left on \(alternate)")
-        XCTAssertEqual(client.terminationStatus, 0, a.instance.output(of: client))
-        XCTAssertTrue(c.instance.waitForOutput(server, "packets received", seconds: 15), c.instance.output(of: server))
-        let report = c.instance.output(of: server)
-        let totals = report.split(separator: "\n").first { $0.contains("packets received") } ?? ""
-        let numbers = totals.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-        // "Flow <fd>: <received> packets received, <lost> lost, <n> out of order"
-        XCTAssertEqual(numbers.count, 4, report)
-        guard numbers.count == 4 else { return }
-        let (received, gaps) = (numbers[1], numbers[2])
-        let clientReport = a.instance.output(of: client)
-        let sentLine = clientReport.split(separator: "\n").first { $0.contains("sent statistics") } ?? ""
-        let sent = sentLine.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.first ?? 0
-        print("LFA failover: \(sent) sent, \(received) received (\(gaps) in gaps), "
+        let report = a.instance.output(of: client)
+        XCTAssertEqual(client.terminationStatus, 0, report)
+        XCTAssertGreaterThan(after, 500, "the rest of the stream left on \(alternate)")
+        // "1000 packets transmitted, <n> received, <l>% packet loss, time: ..."
+        let line = report.split(separator: "\n").first { $0.contains("packets transmitted") } ?? ""
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        XCTAssertGreaterThanOrEqual(numbers.count, 2, report)
+        guard numbers.count >= 2 else { return }
+        print("LFA failover: \(numbers[0]) pings, \(numbers[1]) replies, "
               + "\(after) frames on the alternate link after the cut")
-        XCTAssertGreaterThan(sent, 1900, clientReport)
-        XCTAssertLessThan(Double(sent - received), Double(sent) / 100, report)
-        XCTAssertEqual(report.components(separatedBy: "New flow.").count - 1, 1, "no re-allocation\n\(report)")
+        XCTAssertEqual(numbers[0], 1000, report)
+        XCTAssertGreaterThanOrEqual(numbers[1], 990, "under 1% lost\n\(report)")
     }
 
     /// Equal-cost multipath: A reaches C over B and over D at equal cost, and

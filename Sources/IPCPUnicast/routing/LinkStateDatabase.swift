@@ -23,7 +23,26 @@ struct LinkStateDatabase: Sendable {
         case rejected
     }
 
+    /// What a withdrawal did.
+    enum Withdrawal: Equatable {
+        /// The adjacency was in the database and is gone: the graph changes.
+        case removed
+        /// Not in the database, but newer than any withdrawal seen: flood it.
+        case recorded
+        /// Older than the adjacency held or a withdrawal seen: drop it.
+        case rejected
+    }
+
+    private struct Link: Hashable {
+        let source: UInt64
+        let destination: UInt64
+    }
+
     private(set) var adjacencies: [Adjacency] = []
+    /// Withdrawn adjacencies with the withdrawal's seqno and time: an
+    /// announcement still being flooded with an older seqno must not bring
+    /// them back. Kept as long as an adjacency would be.
+    private var withdrawals: [Link: (seqno: UInt64, stamp: Double)] = [:]
 
     private func position(_ source: UInt64, _ destination: UInt64) -> (index: Int, found: Bool) {
         var low = 0
@@ -39,6 +58,11 @@ struct LinkStateDatabase: Sendable {
     }
 
     mutating func insert(source: UInt64, destination: UInt64, seqno: UInt64, now: Double) -> Insertion {
+        let link = Link(source: source, destination: destination)
+        if let w = withdrawals[link] {
+            guard seqno > w.seqno else { return .rejected }
+            withdrawals[link] = nil
+        }
         let (i, found) = position(source, destination)
         guard found else {
             adjacencies.insert(Adjacency(source: source, destination: destination, seqno: seqno, stamp: now), at: i)
@@ -57,10 +81,25 @@ struct LinkStateDatabase: Sendable {
         return found
     }
 
-    /// Removes and returns adjacencies not refreshed for more than `timeout` s.
+    /// A withdrawal of (source, destination) with `seqno`: removes the
+    /// adjacency unless it was announced again since (a higher seqno).
+    mutating func withdraw(source: UInt64, destination: UInt64, seqno: UInt64, now: Double) -> Withdrawal {
+        let link = Link(source: source, destination: destination)
+        if let w = withdrawals[link], w.seqno >= seqno { return .rejected }
+        let (i, found) = position(source, destination)
+        if found && adjacencies[i].seqno > seqno { return .rejected }
+        withdrawals[link] = (seqno, now)
+        guard found else { return .recorded }
+        adjacencies.remove(at: i)
+        return .removed
+    }
+
+    /// Removes and returns adjacencies not refreshed for more than `timeout` s
+    /// (and forgets withdrawals as old).
     mutating func expire(now: Double, timeout: Double) -> [Adjacency] {
         let expired = adjacencies.filter { now > $0.stamp + timeout }
         adjacencies.removeAll { now > $0.stamp + timeout }
+        withdrawals = withdrawals.filter { now <= $0.value.stamp + timeout }
         return expired
     }
 

@@ -89,42 +89,46 @@ public final class LinkStateRouting: Sendable {
         return (lsa, s.neighbours.managementFlows())
     }
 
-    /// Drops the own adjacency to `neighbour` and recomputes at once.
-    private func withdraw(_ neighbour: UInt64, _ s: inout State) {
-        if s.database.remove(source: address.rawValue, destination: neighbour) {
-            s.graph.deleteEdge(address.rawValue, neighbour)
-        }
+    /// Drops the own adjacency to `neighbour`, recomputes at once and
+    /// returns the withdrawal (next seqno) and the Management flows to flood
+    /// it on; nil if the adjacency was not announced.
+    private func withdraw(_ neighbour: UInt64, _ s: inout State) -> (LinkStateAdvertisement, [Flow])? {
+        guard s.database.remove(source: address.rawValue, destination: neighbour) else { return nil }
+        s.graph.deleteEdge(address.rawValue, neighbour)
         recalculate(&s)
+        let seqno = s.lastOwnSeqno[neighbour].map { $0 &+ 1 } ?? 0
+        s.lastOwnSeqno[neighbour] = seqno
+        let lsa = LinkStateAdvertisement(source: address.rawValue, destination: neighbour, seqno: seqno, withdrawn: true)
+        return (lsa, s.neighbours.managementFlows())
     }
 
     /// The DT N-1 connection to `neighbour` on `flow` was removed: drop the
-    /// local adjacency (no LSA: other routers time it out) and recompute at
-    /// once (the reference waits for the next periodic recalculation).
+    /// local adjacency, recompute at once (the reference waits for the next
+    /// periodic recalculation) and flood its withdrawal (the reference lets
+    /// other routers time it out).
     public func dataTransferConnectionRemoved(_ flow: Flow, neighbour: Address) {
         forwardingTables.forEach { $0.flowStateChanged(flow, up: false) }
-        state.withLock { s in
+        let withdrawal = state.withLock { s in
             s.neighbours.remove(address: neighbour.rawValue, flow: flow)
-            withdraw(neighbour.rawValue, &s)
+            return withdraw(neighbour.rawValue, &s)
         }
+        if let (lsa, targets) = withdrawal { flood(lsa.serialize(), to: targets) }
     }
 
     /// A DT N-1 flow went down or came back: alternate tables switch at once,
-    /// and the own adjacency over it is withdrawn (locally, recomputed at
-    /// once; other routers time it out) or announced again with a new seqno.
-    /// The reference only marks the flow in the forwarding table, so with
-    /// plain link-state routing traffic kept going into a cut link until the
-    /// connection itself was removed.
+    /// and the own adjacency over it is withdrawn (recomputed at once here and,
+    /// through the flooded withdrawal, at every router) or announced again
+    /// with a new seqno. The reference only marks the flow in the forwarding
+    /// table, so with plain link-state routing traffic kept going into a cut
+    /// link until the connection itself was removed, and replies routed
+    /// towards the cut by other routers were lost until ls_t_timeo.
     public func flowStateChanged(_ flow: Flow, up: Bool) {
         forwardingTables.forEach { $0.flowStateChanged(flow, up: up) }
-        let announced = state.withLock { s -> (LinkStateAdvertisement, [Flow])? in
+        let message = state.withLock { s -> (LinkStateAdvertisement, [Flow])? in
             guard let neighbour = s.neighbours.dataTransferAddress(of: flow) else { return nil }
-            guard up else {
-                withdraw(neighbour, &s)
-                return nil
-            }
-            return announce(neighbour, &s)
+            return up ? announce(neighbour, &s) : withdraw(neighbour, &s)
         }
-        if let (lsa, targets) = announced { flood(lsa.serialize(), to: targets) }
+        if let (lsa, targets) = message { flood(lsa.serialize(), to: targets) }
     }
 
     /// A Management N-1 connection to `neighbour` is up on `flow`: it gets the
@@ -145,9 +149,10 @@ public final class LinkStateRouting: Sendable {
     // MARK: - LSAs
 
     /// An SDU read from the Management flow `flow`. A new or newer LSA is
-    /// stored and flooded unchanged to every other Management neighbour;
-    /// malformed ones are counted and dropped. LSAs about this router's own
-    /// adjacencies are ignored: it is the only authority on them.
+    /// stored (a withdrawal removes its adjacency and recomputes at once) and
+    /// flooded unchanged to every other Management neighbour; malformed ones
+    /// are counted and dropped. LSAs about this router's own adjacencies are
+    /// ignored: it is the only authority on them.
     public func received(_ sdu: [UInt8], from flow: Flow) {
         let lsa: LinkStateAdvertisement
         do {
@@ -159,9 +164,23 @@ public final class LinkStateRouting: Sendable {
         }
         guard lsa.source != address.rawValue else { return }
         let targets = state.withLock { s -> [Flow] in
-            insert(lsa, into: &s) == .rejected ? [] : s.neighbours.managementFlows(except: flow)
+            let news = lsa.withdrawn ? retract(lsa, from: &s) : insert(lsa, into: &s) != .rejected
+            return news ? s.neighbours.managementFlows(except: flow) : []
         }
         flood(sdu, to: targets)
+    }
+
+    /// Applies a withdrawal; true if it is news to flood.
+    private func retract(_ lsa: LinkStateAdvertisement, from s: inout State) -> Bool {
+        switch s.database.withdraw(source: lsa.source, destination: lsa.destination, seqno: lsa.seqno, now: clock.now) {
+        case .removed:
+            log.debug("Adjacency \(Address(lsa.source)) -> \(Address(lsa.destination)) withdrawn.")
+            s.graph.deleteEdge(lsa.source, lsa.destination)
+            recalculate(&s)
+            return true
+        case .recorded: return true
+        case .rejected: return false
+        }
     }
 
     /// Stores `lsa`; a new adjacency updates the graph and recalculates at once.
