@@ -81,8 +81,13 @@ final class RegistryTests: XCTestCase {
         try reg.bindProcess(pid: 5, name: "m")
         try reg.unbindProcess(pid: 5, name: "m")
         XCTAssertEqual(reg.name("m")?.processes, [])
+        try reg.bindProcess(pid: 5, name: "a")
+        try reg.bindProcess(pid: 5, name: "b")
         try reg.unbindProcess(pid: 5, name: nil)
-        XCTAssertNil(reg.process(pid: 5), "the no-name form removes the process")
+        XCTAssertEqual(reg.process(pid: 5)?.names, [], "the no-name form unbinds every name, the process stays")
+        XCTAssertEqual(reg.name("a")?.processes, [])
+        XCTAssertEqual(reg.name("b")?.processes, [])
+        XCTAssertThrowsError(try reg.unbindProcess(pid: 6, name: nil), "unknown process")
     }
 
     // MARK: flows and load balancing

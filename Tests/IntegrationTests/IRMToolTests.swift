@@ -36,8 +36,8 @@ final class IRMToolTests: NodeTestCase {
         XCTAssertEqual(try node.irm("bind process 999999 name x").status, 1, "a dead pid")
     }
 
-    /// Without `name`, `unbind program` unbinds every name and `unbind ipcp`
-    /// makes irmd forget the IPCP.
+    /// Without `name`, `unbind program` unbinds every name, and `unbind ipcp`
+    /// every name of the IPCP, which stays listed.
     func testUnbindWithoutName() throws {
         XCTAssertEqual(try node.irm("bind program /bin/sleep name nap auto -- 100").status, 0)
         XCTAssertEqual(try node.irm("bind program /bin/sleep name doze").status, 0)
@@ -48,9 +48,12 @@ final class IRMToolTests: NodeTestCase {
         XCTAssertEqual(try node.irm("ipcp create type local name lo").status, 0)
         let pid = try XCTUnwrap(ipcpPids().first)
         XCTAssertEqual(try node.irm("b ipcp lo name lo.other").status, 0)
+        XCTAssertEqual(try node.irm("b ipcp lo name lo.third").status, 0)
         XCTAssertEqual(try node.irm("unbind ipcp lo").status, 0)
-        XCTAssertEqual(try ipcpPids(), [], "irmd forgot the IPCP")
-        kill(pid, SIGKILL)
+        XCTAssertTrue(node.irmdLog.contains("Process \(pid) unbound."), node.irmdLog)
+        XCTAssertEqual(try ipcpPids(), [pid], "the IPCP stays")
+        XCTAssertEqual(try node.irm("unbind ipcp lo name lo.other").status, 1, "already unbound")
+        XCTAssertEqual(try node.irm("unbind ipcp lo name lo.third").status, 1, "already unbound")
     }
 
     /// The pids `irm ipcp list` shows.

@@ -5,7 +5,7 @@ import DevKit
 import Synchronization
 
 /// The `mb-ecn` policy (ipcps.md §6.6.2, §6.6.3): multi-bit ECN. Every
-/// sending or forwarding IPCP ORs the fill of the outgoing N-1 flow's
+/// forwarding IPCP (not the source, see `DataTransfer`) ORs the fill of the outgoing N-1 flow's
 /// transmit queue (in 64ths, see `level`) into the PCI's ECN byte; the receiving FA feeds it back
 /// in FLOW_UPDATEs and the sending FA paces each N+1 flow by it
 /// (`MultiBitECNState`).

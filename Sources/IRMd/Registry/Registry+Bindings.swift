@@ -55,18 +55,19 @@ extension Registry {
         }
     }
 
-    /// Unbinds a process from `name` (and its active entries), or removes the
-    /// whole process entry when `name` is nil (the reference's no-name form).
+    /// Unbinds a process from `name` (and its active entries), or from every
+    /// name when `name` is nil. [ref-quirk] fixed: the reference's no-name
+    /// form destroys the process entry, so a running process (an IPCP
+    /// included) was forgotten while its flows lived on.
     func unbindProcess(pid: Int32, name: String?) throws(RegistryError) {
-        guard let n = name else {
-            _ = removeProcess(pid: pid)
-            return
-        }
         try update { (s: inout State) throws(RegistryError) in
-            guard s.processes[pid]?.names.contains(n) == true else { throw .notFound }
-            s.processes[pid]!.names.removeAll { $0 == n }
-            s.names[n]?.processes.removeAll { $0 == pid }
-            s.names[n]?.active.removeAll { $0 == pid }
+            guard let p = s.processes[pid] else { throw .notFound }
+            if let n = name, !p.names.contains(n) { throw .notFound }
+            for n in name.map({ [$0] }) ?? p.names {
+                s.processes[pid]!.names.removeAll { $0 == n }
+                s.names[n]?.processes.removeAll { $0 == pid }
+                s.names[n]?.active.removeAll { $0 == pid }
+            }
         }
     }
 
