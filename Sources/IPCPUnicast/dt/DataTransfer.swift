@@ -101,11 +101,25 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
         counters.record(.localSent, flow, cube, bytes: packet.count)
     }
 
-    private func write(_ packet: UnsafeRawBufferPointer, on flow: Flow, cube: QoSCube) throws(OuroError) {
+    /// Writes `packet` on `flow` and counts it. A packet originated here
+    /// waits for room (back-pressure reaches the source's writer); a
+    /// forwarded one does not: when the next hop's send queue is full (or the
+    /// pool has no block) it is dropped there, as a router's output queue
+    /// drops. [ref-quirk] fixed: the reference blocks its reader thread on the
+    /// full flow, which stalls every other flow that thread serves
+    /// (congestion reports coming back included) behind one bottleneck.
+    private func write(_ packet: UnsafeRawBufferPointer, on flow: Flow, cube: QoSCube,
+                       forwarding: Bool = false) throws(OuroError) {
         do {
-            try flow.write(packet)
+            if forwarding {
+                let block = try Flow.allocatePacket(length: packet.count, .nonBlocking)
+                block.bytes.copyMemory(from: packet)
+                try flow.writePacket(block, .nonBlocking)
+            } else {
+                try flow.write(packet)
+            }
         } catch {
-            counters.record(.writeFailed, flow, cube, bytes: packet.count)
+            counters.record(forwarding && error == .again ? .queueFull : .writeFailed, flow, cube, bytes: packet.count)
             if error == .flowDown { events.withLock { $0 }?.n1FlowEvent(flow, .down) }
             throw error
         }
@@ -182,42 +196,10 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
             return
         }
         packet[PCI.ecnOffset] |= congestion.marking(next, length: packet.count)
-        forwardWrite(UnsafeRawBufferPointer(packet), on: next, cube: counted)
-    }
-
-    /// Queues a forwarded packet on `flow` without waiting: when the flow's
-    /// send queue is full the packet is dropped there, as a router's output
-    /// queue drops. [ref-quirk] fixed: the reference blocks its reader
-    /// thread on the full flow, which stalls every other flow that thread
-    /// serves (congestion reports coming back included) behind one
-    /// bottleneck.
-    private func forwardWrite(_ packet: UnsafeRawBufferPointer, on flow: Flow, cube: QoSCube) {
-        let block: PacketBuffer
         do {
-            block = try Flow.allocatePacket(length: packet.count, .nonBlocking)
+            try write(UnsafeRawBufferPointer(packet), on: next, cube: counted, forwarding: true)
         } catch {
-            counters.record(.writeFailed, flow, cube, bytes: packet.count)
-            drops.drop("no packet buffer to forward")
-            return
+            drops.drop(error == .again ? "forwarding queue full" : "forwarding failed: \(error)")
         }
-        block.bytes.copyMemory(from: packet)
-        do {
-            try flow.writePacket(block, .nonBlocking)
-        } catch {
-            switch error {
-            case .again:
-                counters.record(.queueFull, flow, cube, bytes: packet.count)
-                drops.drop("forwarding queue full")
-            case .flowDown:
-                counters.record(.writeFailed, flow, cube, bytes: packet.count)
-                events.withLock { $0 }?.n1FlowEvent(flow, .down)
-                drops.drop("forwarding failed: \(error)")
-            default:
-                counters.record(.writeFailed, flow, cube, bytes: packet.count)
-                drops.drop("forwarding failed: \(error)")
-            }
-            return
-        }
-        counters.record(.sent, flow, cube, bytes: packet.count)
     }
 }

@@ -25,7 +25,8 @@ public final class N1FlowCounters: @unchecked Sendable {
         case writeFailed
         /// Read from the flow and dropped: no next hop.
         case noNextHop
-        /// Forwarded to the flow and dropped: its send queue was full.
+        /// Forwarded to the flow and dropped: its send queue was full (or
+        /// the pool had no block).
         case queueFull
 
         /// The reference's label.

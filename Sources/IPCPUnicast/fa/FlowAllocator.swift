@@ -256,15 +256,17 @@ public final class FlowAllocator: DTComponent, FlowEndpointDelivery, PacketSched
             while let packet = try? flow.readPacket(.nonBlocking) { Flow.releasePacket(packet) }
             return .empty
         }
+        // A packet held back when the flow was last paced goes first.
+        var held: PacketBuffer? = nil
+        if let h = paced.withLock({ $0.removeValue(forKey: Int32(id)) }) {
+            // (a packet left by an earlier flow with this id is dropped)
+            if h.eid == ep.localEID { held = h.packet } else { Flow.releasePacket(h.packet) }
+        }
         for _ in 0..<PacketScheduler.batch {
-            var held: PacketBuffer? = nil
-            if let h = paced.withLock({ $0.removeValue(forKey: Int32(id)) }) {
-                // (a packet left by an earlier flow with this id is dropped)
-                if h.eid == ep.localEID { held = h.packet } else { Flow.releasePacket(h.packet) }
-            }
             let packet: PacketBuffer
-            if let held {
-                packet = held
+            if let h = held {
+                packet = h
+                held = nil
             } else {
                 guard let next = try? flow.readPacket(.nonBlocking) else { return .empty }
                 let wait = ep.congestion.sending(length: next.length)
