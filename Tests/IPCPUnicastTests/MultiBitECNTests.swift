@@ -1,5 +1,5 @@
 import DevKit
-import IPCPUnicast
+@testable import IPCPUnicast
 import XCTest
 
 /// mb-ecn (ipcps.md §6.6.2) against hand-computed values. Times are chosen
@@ -128,5 +128,33 @@ final class MultiBitECNTests: XCTestCase {
         let ctx = ca.makeContext()
         XCTAssertEqual(ctx.received(length: 10, ecn: 5), 5)
         XCTAssertEqual(ctx.sending(length: 70000), (101 << 24) - (100 << 24), "over the limit: wait for the next slot")
+    }
+
+    /// A burst that drains within a window leaves no standing queue; a queue
+    /// that stays a whole window does; after a silence it starts from zero.
+    func testStandingQueueIgnoresBurstsThatDrain() {
+        let q = StandingQueues()
+        let w = StandingQueues.window
+        var t: UInt64 = 10 * w
+        // Bursts of 40 that drain to 0 within every window.
+        for _ in 0..<5 {
+            for depth in [40, 30, 20, 10, 0] {
+                XCTAssertEqual(q.observe(fd: 7, queued: depth, now: t), 0)
+                t += w / 5
+            }
+        }
+        // The queue stays at 50 or more: from the next window on it stands.
+        var seen: [Int] = []
+        for depth in [60, 50, 70, 55, 60, 50, 80, 90, 60, 65] {
+            seen.append(q.observe(fd: 7, queued: depth, now: t))
+            t += w / 5
+        }
+        XCTAssertEqual(seen.prefix(5), [0, 0, 0, 0, 0], "the window before still had a drained queue")
+        XCTAssertEqual(Array(seen.suffix(5)), [50, 50, 50, 50, 50], "at most the last window's minimum")
+        XCTAssertEqual(q.observe(fd: 7, queued: 10, now: t), 10, "never more than the queue now")
+        // A silence of more than two windows: nothing stood.
+        t += 3 * w
+        XCTAssertEqual(q.observe(fd: 7, queued: 90, now: t), 0)
+        XCTAssertEqual(q.observe(fd: -1, queued: 9, now: t), 9, "an fd out of range is taken as it is")
     }
 }

@@ -5,9 +5,10 @@ import DevKit
 import Synchronization
 
 /// The `mb-ecn` policy (ipcps.md §6.6.2, §6.6.3): multi-bit ECN. Every
-/// forwarding IPCP (not the source, see `DataTransfer`) ORs the fill of the outgoing N-1 flow's
-/// transmit queue (in 64ths, see `level`) into the PCI's ECN byte; the receiving FA feeds it back
-/// in FLOW_UPDATEs and the sending FA paces each N+1 flow by it
+/// sending or forwarding IPCP ORs the fill of the outgoing N-1 flow's
+/// transmit queue (in 64ths, see `level`; at the source, its standing queue,
+/// see `StandingQueues`) into the PCI's ECN byte; the receiving FA feeds it
+/// back in FLOW_UPDATEs and the sending FA paces each N+1 flow by it
 /// (`MultiBitECNState`).
 public struct MultiBitECN: CongestionAvoidance {
     /// Queue depth to ECN level: one level per 16 packets of a 1024-slot ring.
@@ -16,6 +17,7 @@ public struct MultiBitECN: CongestionAvoidance {
     static let referenceRing = 1024
 
     private let clock: @Sendable () -> UInt64
+    private let queues = StandingQueues()
 
     /// `clock`: monotonic time in ns (tests pass their own).
     public init(clock: @escaping @Sendable () -> UInt64 = MultiBitECN.monotonicNanoseconds) {
@@ -24,10 +26,12 @@ public struct MultiBitECN: CongestionAvoidance {
 
     public func makeContext() -> any CongestionContext { Context(clock: clock) }
 
-    public func marking(_ flow: Flow, length: Int) -> UInt8 {
-        guard let queued = try? flow.sendQueueLength(), queued > 0,
-              let window = try? flow.sendWindow(length: length) else { return 0 }
-        return Self.level(queued: queued, window: window)
+    public func marking(_ flow: Flow, length: Int, originated: Bool) -> UInt8 {
+        guard let queued = try? flow.sendQueueLength(), let window = try? flow.sendWindow(length: length) else {
+            return 0
+        }
+        let depth = originated ? queues.observe(fd: flow.fd, queued: queued, now: clock()) : queued
+        return Self.level(queued: depth, window: window)
     }
 
     /// The ECN level for `queued` packets waiting in a transmit queue that

@@ -51,7 +51,7 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
 
     public func send(_ payload: [UInt8], to destination: Address, cube: QoSCube, eid: UInt64) throws(OuroError) {
         let next = try nextHop(destination, cube)
-        var packet = pci(destination, cube, eid).serialize()
+        var packet = pci(destination, cube, eid, next, length: PCI.length + payload.count).serialize()
         packet.append(contentsOf: payload)
         try writeLocal(packet, on: next, cube: cube)
     }
@@ -62,7 +62,7 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
         defer { Flow.releasePacket(packet) }
         let next = try nextHop(destination, cube)
         let header = try packet.headAlloc(PCI.length)
-        pci(destination, cube, eid).serialize(into: header)
+        pci(destination, cube, eid, next, length: packet.length).serialize(into: header)
         let bytes = UnsafeRawBufferPointer(packet.bytes)
         try write(bytes, on: next, cube: cube)
         counters.record(.localSent, next, cube, bytes: bytes.count)
@@ -80,15 +80,11 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
         return next
     }
 
-    /// The PCI of a packet originated here. Its ECN starts at 0: only
-    /// forwarding hops mark. [ref-quirk] changed: the reference also marks at
-    /// the source, from the queue towards its first hop; but a source's
-    /// writes block on that queue (nothing is lost there), and what queues
-    /// there is mostly the paced flows' own per-slot bursts: marked, they
-    /// slowed each other down until one flow starved (100 Mbit/s bottleneck,
-    /// mbecn-bench: one flow 0.7 Mbit/s, the other 33, the link a third used).
-    private func pci(_ destination: Address, _ cube: QoSCube, _ eid: UInt64) -> PCI {
-        PCI(destination: destination, cube: cube.rawValue, ttl: maxTTL, ecn: 0, eid: eid)
+    /// The PCI of a packet originated here, marked with the congestion of
+    /// its first hop.
+    private func pci(_ destination: Address, _ cube: QoSCube, _ eid: UInt64, _ next: Flow, length: Int) -> PCI {
+        PCI(destination: destination, cube: cube.rawValue, ttl: maxTTL, ecn: congestion.marking(next, length: length, originated: true),
+            eid: eid)
     }
 
     /// Writes a packet originated here.
@@ -195,7 +191,7 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
             drops.drop("no route to \(pci.destination)")
             return
         }
-        packet[PCI.ecnOffset] |= congestion.marking(next, length: packet.count)
+        packet[PCI.ecnOffset] |= congestion.marking(next, length: packet.count, originated: false)
         do {
             try write(UnsafeRawBufferPointer(packet), on: next, cube: counted, forwarding: true)
         } catch {
