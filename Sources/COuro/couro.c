@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -40,6 +41,11 @@ int couro_set_pdeathsig(int sig)
 int couro_set_timerslack(unsigned long ns)
 {
     return prctl(PR_SET_TIMERSLACK, ns) < 0 ? -errno : 0;
+}
+
+int couro_set_thread_nice(int nice)
+{
+    return setpriority(PRIO_PROCESS, (id_t) syscall(SYS_gettid), nice) < 0 ? -errno : 0;
 }
 
 int couro_wifexited(int status)   { return WIFEXITED(status); }

@@ -98,4 +98,10 @@ final class DataTransferTests: XCTestCase {
         XCTAssertEqual(QoSCube(.voice), .voice)
         XCTAssertEqual(QoSCube(.data), .bestEffort)
     }
+
+    func testCubeReadersNiceValuesFollowTheCubesPriorities() {
+        XCTAssertEqual(PacketScheduler.nice(.bestEffort), 0)
+        XCTAssertEqual(PacketScheduler.nice(.video), -8)
+        XCTAssertEqual(PacketScheduler.nice(.voice), -10)
+    }
 }

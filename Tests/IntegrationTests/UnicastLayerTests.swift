@@ -64,6 +64,31 @@ final class UnicastLayerTests: XCTestCase {
         XCTAssertTrue(node.irmdLog.contains("Established Data Transfer connection"), node.irmdLog)
     }
 
+    /// The readers of the voice and video cubes run ahead of best-effort's:
+    /// without real-time priority by nice value (-10, -8, 0; two readers per
+    /// cube: data transfer and flow allocator).
+    func testCubeReadersRunAtTheirCubesPriority() throws {
+        try irm("ipcp bootstrap type unicast name uA layer uni")
+        let list = try node.irm("ipcp list").output
+        let row = try XCTUnwrap(list.split(separator: "\n").first { $0.contains("uA") }, list)
+        let pid = try XCTUnwrap(Int32(row.split(separator: "|")[0].trimmingCharacters(in: .whitespaces)), list)
+        var nices: [Int] = []
+        // (each reader sets its own as it starts)
+        let ordered = eventually(5) {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            nices = tasks.compactMap { tid -> Int? in
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { return nil }
+                // After "pid (comm)": state is field 3, nice field 19.
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                return fields.count > 16 ? Int(fields[16]) : nil
+            }
+            return nices.filter { $0 == -10 }.count == 2 && nices.filter { $0 == -8 }.count == 2
+        }
+        XCTAssertTrue(ordered, "two readers at -10 (voice) and two at -8 (video): \(nices)")
+        XCTAssertTrue(nices.contains(0), "\(nices)")
+    }
+
     func testOpingAcrossAUnicastLayer() throws {
         try irm("ipcp bootstrap type local name lo layer lo")
         try buildLayer("uni", "uA", "uB", over: "lo")

@@ -19,6 +19,8 @@ int couro_pidfd_open(pid_t pid);
 int couro_set_pdeathsig(int sig);
 /* prctl(PR_SET_TIMERSLACK, ns); returns 0 or -errno. */
 int couro_set_timerslack(unsigned long ns);
+/* setpriority(2) of the calling thread (not the process); returns 0 or -errno. */
+int couro_set_thread_nice(int nice);
 
 /* waitpid(2) status decoding. */
 int couro_wifexited(int status);

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import COuro
 import Synchronization
 
 private final class ThreadBody {
@@ -19,6 +20,13 @@ public func startThread(_ body: @escaping @Sendable () -> Void) {
     }, box)
     precondition(r == 0, "pthread_create failed: \(r)")
     pthread_detach(tid)
+}
+
+/// Sets the calling thread's nice value (-20...19; lower runs first). Linux
+/// keeps one per thread; negative values need CAP_SYS_NICE.
+public func setThreadNice(_ nice: Int32) throws(OuroError) {
+    let r = couro_set_thread_nice(nice)
+    if r < 0 { throw OuroError(code: -r) }
 }
 
 /// A pool of worker threads running jobs in FIFO order. It keeps `minIdle`

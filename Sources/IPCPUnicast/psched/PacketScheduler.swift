@@ -42,6 +42,7 @@ public enum DrainOutcome: Sendable, Equatable {
 /// application) wakes a real-time reader that preempts it at once, so the
 /// handover degrades to one context switch per packet (measured on 2 cores:
 /// 25 k vs 370 k packets/s through one unicast hop over ipcpd-local).
+/// Without it the cubes are still ordered, by nice value (`nice(_:)`).
 public final class PacketScheduler: Sendable {
     private let sets: [FlowEventSet]
     private let client: any PacketSchedulerClient
@@ -155,10 +156,23 @@ public final class PacketScheduler: Sendable {
     /// off by default, see the type's notes).
     static let realtime: Bool = getenv("OUROBOROS_IPCP_REALTIME").map { String(cString: $0) == "1" } ?? false
 
-    /// SCHED_RR at the cube's priority mapped onto the system's range (Linux:
-    /// 74 / 94 / 99 for BE / VIDEO / VOICE).
+    /// The cube's priority for its reader thread. With
+    /// `OUROBOROS_IPCP_REALTIME=1`: SCHED_RR at the cube's priority mapped
+    /// onto the system's range (Linux: 74 / 94 / 99 for BE / VIDEO / VOICE).
+    /// Otherwise a nice value: 0 / -8 / -10, so that under load the video and
+    /// voice readers get the CPU first without preempting on every packet
+    /// (the best-effort reader, the busy one, stays at the default).
     private func raisePriority(_ cube: QoSCube) {
-        guard PacketScheduler.realtime else { return }
+        guard PacketScheduler.realtime else {
+            do {
+                try setThreadNice(PacketScheduler.nice(cube))
+            } catch {
+                if !PacketScheduler.warnedPriority.exchange(true, ordering: .relaxed) {
+                    log.warning("Could not raise the priority of the QoS cube schedulers: \(error); running them alike.")
+                }
+            }
+            return
+        }
         let low = sched_get_priority_min(Int32(SCHED_RR))
         let high = sched_get_priority_max(Int32(SCHED_RR))
         let base = (high - low) / 2
@@ -168,5 +182,11 @@ public final class PacketScheduler: Sendable {
         if r != 0 && !PacketScheduler.warnedPriority.exchange(true, ordering: .relaxed) {
             log.warning("Could not set real-time priority for packet schedulers: \(OuroError(code: r)); running at normal priority.")
         }
+    }
+
+    /// The nice value of a cube's reader without real-time priority: the
+    /// cube's priority above best-effort's (50), scaled onto 0...-10.
+    static func nice(_ cube: QoSCube) -> Int32 {
+        -(cube.priority - QoSCube.bestEffort.priority) * 10 / (99 - QoSCube.bestEffort.priority)
     }
 }
