@@ -106,8 +106,10 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
     /// (congestion reports coming back included) behind one bottleneck.
     private func write(_ packet: UnsafeRawBufferPointer, on flow: Flow, cube: QoSCube,
                        forwarding: Bool = false) throws(OuroError) {
-        do {
+        do throws(OuroError) {
             if forwarding {
+                // A full queue drops before the block is allocated and filled.
+                guard try flow.sendQueueLength() < flow.sendWindow(length: packet.count) else { throw OuroError.again }
                 let block = try Flow.allocatePacket(length: packet.count, .nonBlocking)
                 block.bytes.copyMemory(from: packet)
                 try flow.writePacket(block, .nonBlocking)
