@@ -178,7 +178,10 @@ final class LinkStateRoutingTests: XCTestCase {
         XCTAssertEqual(net.path(from: 2, to: 1), [2, 3, 4, 1])
         for a: UInt64 in [3, 4] {
             XCTAssertFalse(net.router(a).adjacencies.contains { [$0.source, $0.destination].sorted() == [1, 2] })
+            XCTAssertEqual(net.router(a).withdrawnAdjacencies.map { [$0.source, $0.destination] }, [[2, 1], [1, 2]])
         }
+        XCTAssertTrue(net.router(3).lsdbInfo.rendered().contains("02.00.00.00--01.00.00.00 (withdrawn)\n    seqno: 1\n"),
+                      net.router(3).lsdbInfo.rendered())
 
         let stale = LinkStateAdvertisement(source: 2, destination: 1, seqno: 0).serialize()
         let before = net.sentCount
@@ -190,6 +193,7 @@ final class LinkStateRoutingTests: XCTestCase {
         net.router(2).flowStateChanged(Flow(fd: dt21), up: true)
         net.pump()
         XCTAssertEqual(net.router(3).adjacencies.first { $0.source == 2 && $0.destination == 1 }?.seqno, 2)
+        XCTAssertEqual(net.router(3).withdrawnAdjacencies, [], "announced again: no longer withdrawn")
         XCTAssertEqual(net.path(from: 3, to: 1), [3, 2, 1])
     }
 

@@ -94,6 +94,14 @@ struct LinkStateDatabase: Sendable {
         return .removed
     }
 
+    /// The withdrawals remembered, as adjacencies with the withdrawal's
+    /// seqno and time, sorted by (destination, source).
+    var withdrawn: [Adjacency] {
+        withdrawals.map { Adjacency(source: $0.key.source, destination: $0.key.destination, seqno: $0.value.seqno,
+                                    stamp: $0.value.stamp) }
+            .sorted { ($0.destination, $0.source) < ($1.destination, $1.source) }
+    }
+
     /// Removes and returns adjacencies not refreshed for more than `timeout` s
     /// (and forgets withdrawals as old).
     mutating func expire(now: Double, timeout: Double) -> [Adjacency] {

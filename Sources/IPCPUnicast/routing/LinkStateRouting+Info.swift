@@ -7,19 +7,20 @@ import IPCPKit
 extension LinkStateRouting {
     /// `/lsdb`: each neighbour (`.dt <address>`, `.mgmt <address>`) with its
     /// N-1 flow, then each adjacency `<source>--<destination>` with its
-    /// sequence number and last update.
+    /// sequence number and last update, then the withdrawn adjacencies still
+    /// remembered (ours: the reference has no withdrawals).
     public var lsdbInfo: InfoNode {
         let nbs = neighbours.map { nb in
             InfoNode((nb.kind == .dataTransfer ? ".dt " : ".mgmt ") + Address(nb.address).description,
                      "fd \(nb.flow.fd)")
         }
-        let links = adjacencies.map { a in
-            InfoNode("\(Address(a.source))--\(Address(a.destination))", nil, [
+        func entry(_ a: Adjacency, _ suffix: String) -> InfoNode {
+            InfoNode("\(Address(a.source))--\(Address(a.destination))\(suffix)", nil, [
                 InfoNode("seqno", String(a.seqno)),
                 InfoNode("upd", InfoFormat.utc(a.stamp)),
             ])
         }
-        let all = nbs + links
+        let all = nbs + adjacencies.map { entry($0, "") } + withdrawnAdjacencies.map { entry($0, " (withdrawn)") }
         return InfoNode("lsdb", all.isEmpty ? "empty" : nil, all)
     }
 

@@ -57,6 +57,10 @@ public final class LinkStateRouting: Sendable {
     /// The LSDB, sorted by (destination, source).
     public var adjacencies: [Adjacency] { state.withLock { $0.database.adjacencies } }
 
+    /// Adjacencies other routers withdrew, kept for ls_t_timeo (seqno and
+    /// time of the withdrawal), sorted by (destination, source).
+    public var withdrawnAdjacencies: [Adjacency] { state.withLock { $0.database.withdrawn } }
+
     /// The neighbour list, by descending address.
     var neighbours: [Neighbours.Entry] { state.withLock { $0.neighbours.entries } }
 
