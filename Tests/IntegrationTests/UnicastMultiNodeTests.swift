@@ -244,6 +244,12 @@ final class UnicastMultiNodeTests: XCTestCase {
         print("ECMP: \(toB) frames towards B, \(toD) towards D")
         XCTAssertGreaterThan(toB, 100, "B: \(toB), D: \(toD)")
         XCTAssertGreaterThan(toD, 100, "B: \(toB), D: \(toD)")
+        // uA's own counters agree: both DT N-1 flows sent.
+        let dt = try a.irm("ipcp info name uA dt").output
+        let sent = dt.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("sent: ") }
+            .compactMap { line in line.split(whereSeparator: { !$0.isNumber }).first.flatMap { Int($0) } }
+        XCTAssertEqual(sent.count, 2, dt)
+        XCTAssertTrue(sent.allSatisfy { $0 > 100 }, dt)
     }
 
     /// The figures of one bottleneck run: per ocbr flow the packets sent
