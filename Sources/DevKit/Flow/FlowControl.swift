@@ -55,10 +55,13 @@ extension Flow {
     /// FLOWGTXQLEN: packets written that the peer has not read yet.
     public func sendQueueLength() throws(OuroError) -> Int { try endpoint().tx.count }
 
-    /// How many packets of `length` bytes may wait in the send queue before a
-    /// write blocks: a quarter of the pool's blocks of their size, at most
-    /// the ring's capacity.
-    public func sendWindow(length: Int) throws(OuroError) -> Int { try endpoint().sendWindow(length: length) }
+    /// The send queue as a writer of `length`-byte packets sees it: the
+    /// packets queued and how many may be before a write blocks (a quarter
+    /// of the pool's blocks of their size, at most the ring's capacity).
+    public func sendQueue(length: Int) throws(OuroError) -> (queued: Int, window: Int) {
+        let e = try endpoint()
+        return (e.tx.count, e.sendWindow(length: length))
+    }
 
     /// The flow id irmd assigned.
     public func flowID() throws(OuroError) -> Int { try endpoint().flowID }

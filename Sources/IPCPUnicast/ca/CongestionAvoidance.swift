@@ -5,10 +5,10 @@ import DevKit
 public protocol CongestionAvoidance: Sendable {
     /// Fresh state for one N+1 flow.
     func makeContext() -> any CongestionContext
-    /// The ECN bits to OR into a `length`-byte packet leaving on N-1 flow
-    /// `flow`, forwarded or (`originated`) sent from here (mb-ecn derives
-    /// them from how full its transmit queue is).
-    func marking(_ flow: Flow, length: Int, originated: Bool) -> UInt8
+    /// The ECN bits to OR into a packet leaving on N-1 flow `flow`, forwarded
+    /// or (`originated`) sent from here, while `queued` packets wait in its
+    /// send queue of `window` (mb-ecn derives them from how full it is).
+    func marking(_ flow: Flow, queued: Int, window: Int, originated: Bool) -> UInt8
 }
 
 /// The per-flow congestion state of one N+1 flow.

@@ -26,10 +26,7 @@ public struct MultiBitECN: CongestionAvoidance {
 
     public func makeContext() -> any CongestionContext { Context(clock: clock) }
 
-    public func marking(_ flow: Flow, length: Int, originated: Bool) -> UInt8 {
-        guard let queued = try? flow.sendQueueLength(), let window = try? flow.sendWindow(length: length) else {
-            return 0
-        }
+    public func marking(_ flow: Flow, queued: Int, window: Int, originated: Bool) -> UInt8 {
         let depth = originated ? queues.observe(fd: flow.fd, queued: queued, now: clock()) : queued
         return Self.level(queued: depth, window: window)
     }

@@ -7,7 +7,7 @@ public struct NopCongestionAvoidance: CongestionAvoidance {
 
     public func makeContext() -> any CongestionContext { NopContext.shared }
 
-    public func marking(_ flow: Flow, length: Int, originated: Bool) -> UInt8 { 0 }
+    public func marking(_ flow: Flow, queued: Int, window: Int, originated: Bool) -> UInt8 { 0 }
 
     private final class NopContext: CongestionContext {
         static let shared = NopContext()

@@ -83,8 +83,9 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
     /// The PCI of a packet originated here, marked with the congestion of
     /// its first hop.
     private func pci(_ destination: Address, _ cube: QoSCube, _ eid: UInt64, _ next: Flow, length: Int) -> PCI {
-        PCI(destination: destination, cube: cube.rawValue, ttl: maxTTL, ecn: congestion.marking(next, length: length, originated: true),
-            eid: eid)
+        let ecn = (try? next.sendQueue(length: length))
+            .map { congestion.marking(next, queued: $0.queued, window: $0.window, originated: true) } ?? 0
+        return PCI(destination: destination, cube: cube.rawValue, ttl: maxTTL, ecn: ecn, eid: eid)
     }
 
     /// Writes a packet originated here.
@@ -104,12 +105,15 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
     /// drops. [ref-quirk] fixed: the reference blocks its reader thread on the
     /// full flow, which stalls every other flow that thread serves
     /// (congestion reports coming back included) behind one bottleneck.
+    /// `forwarding` is nil for a packet originated here; for a forwarded one,
+    /// whether the next hop's queue was found full (the packet is then
+    /// dropped before a block is allocated and filled).
     private func write(_ packet: UnsafeRawBufferPointer, on flow: Flow, cube: QoSCube,
-                       forwarding: Bool = false) throws(OuroError) {
+                       forwarding queueFull: Bool? = nil) throws(OuroError) {
+        let forwarding = queueFull != nil
         do throws(OuroError) {
-            if forwarding {
-                // A full queue drops before the block is allocated and filled.
-                guard try flow.sendQueueLength() < flow.sendWindow(length: packet.count) else { throw OuroError.again }
+            if let full = queueFull {
+                guard !full else { throw OuroError.again }
                 let block = try Flow.allocatePacket(length: packet.count, .nonBlocking)
                 block.bytes.copyMemory(from: packet)
                 try flow.writePacket(block, .nonBlocking)
@@ -193,9 +197,14 @@ public final class DataTransfer: PacketSender, PacketSchedulerClient {
             drops.drop("no route to \(pci.destination)")
             return
         }
-        packet[PCI.ecnOffset] |= congestion.marking(next, length: packet.count, originated: false)
+        // One look at the next hop's queue serves the mark and the drop.
+        let queue = try? next.sendQueue(length: packet.count)
+        if let queue {
+            packet[PCI.ecnOffset] |= congestion.marking(next, queued: queue.queued, window: queue.window, originated: false)
+        }
         do {
-            try write(UnsafeRawBufferPointer(packet), on: next, cube: counted, forwarding: true)
+            try write(UnsafeRawBufferPointer(packet), on: next, cube: counted,
+                      forwarding: queue.map { $0.queued >= $0.window } ?? false)
         } catch {
             drops.drop(error == .again ? "forwarding queue full" : "forwarding failed: \(error)")
         }
