@@ -110,4 +110,15 @@ final class IRMDaemon: Sendable {
             throw error
         }
     }
+
+    /// The registered IPCP with process id `pid`; otherwise logs `message`
+    /// and fails with `EIPCP`.
+    @discardableResult
+    func registeredIPCP(_ pid: Int32, _ message: @autoclosure () -> String) throws(OuroError) -> IPCPEntry {
+        guard let ipcp = registry.ipcp(pid: pid) else {
+            log.error("\(message())")
+            throw OuroError.ipcp
+        }
+        return ipcp
+    }
 }

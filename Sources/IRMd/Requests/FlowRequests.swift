@@ -321,10 +321,7 @@ extension IRMDaemon {
     func flowRequestArrived(_ m: irm_msg, peer: ControlServer.Peer) throws(OuroError) -> irm_msg {
         try require(m.hasFlowInfo && m.hasHash, .invalid, "Flow request without flow info or hash.")
         let ipcpPid = Int32(bitPattern: m.flowInfo.n1Pid)
-        guard let ipcp = registry.ipcp(pid: ipcpPid) else {
-            log.error("No IPCP with pid \(ipcpPid).")
-            throw OuroError.ipcp
-        }
+        let ipcp = try registeredIPCP(ipcpPid, "No IPCP with pid \(ipcpPid).")
         let hash = [UInt8](m.hash)
         guard let name = registry.name(hash: hash, algorithm: ipcp.hashAlgorithm) else {
             log.warning("No name for \(hash.hashPrefix).")

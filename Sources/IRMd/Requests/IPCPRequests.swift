@@ -126,10 +126,7 @@ extension IRMDaemon {
     /// IRM_BOOTSTRAP_IPCP.
     func bootstrapIPCP(_ m: irm_msg) throws(OuroError) -> irm_msg {
         try require(m.hasPid && m.hasConf, .invalid, "Bootstrap request without pid or configuration.")
-        guard let ipcp = registry.ipcp(pid: m.pid) else {
-            log.error("Could not find IPCP \(m.pid).")
-            throw OuroError.ipcp
-        }
+        let ipcp = try registeredIPCP(m.pid, "Could not find IPCP \(m.pid).")
         var conf = m.conf
         try require(conf.layerInfo.name.utf8.count <= maxNameLength && !conf.layerInfo.name.isEmpty, .invalid,
                     "Invalid layer name.")
@@ -152,10 +149,7 @@ extension IRMDaemon {
     /// IRM_ENROLL_IPCP.
     func enrollIPCP(_ m: irm_msg) throws(OuroError) -> irm_msg {
         try require(m.hasPid && m.hasDst, .invalid, "Enroll request without pid or destination.")
-        guard registry.ipcp(pid: m.pid) != nil else {
-            log.error("Could not find IPCP.")
-            throw OuroError.ipcp
-        }
+        try registeredIPCP(m.pid, "Could not find IPCP.")
         var req = ipcp_msg()
         req.code = .ipcpEnroll
         req.dst = m.dst
@@ -187,10 +181,7 @@ extension IRMDaemon {
     /// IRM_CONNECT_IPCP / IRM_DISCONNECT_IPCP (unicast and broadcast IPCPs only).
     func connectIPCP(_ m: irm_msg, connect: Bool) throws(OuroError) -> irm_msg {
         try require(m.hasPid && m.hasDst && m.hasComp, .invalid, "Connect request without pid, dst or component.")
-        guard let ipcp = registry.ipcp(pid: m.pid) else {
-            log.error("No such IPCP.")
-            throw OuroError.ipcp
-        }
+        let ipcp = try registeredIPCP(m.pid, "No such IPCP.")
         guard ipcp.type == .unicast || ipcp.type == .broadcast else {
             log.error(connect ? "Cannot establish connections for this IPCP type."
                               : "Cannot tear down connections for this IPCP type.")
@@ -221,10 +212,7 @@ extension IRMDaemon {
     /// rendered text in `comp`.
     func ipcpInfo(_ m: irm_msg) throws(OuroError) -> irm_msg {
         try require(m.hasPid && m.hasComp, .invalid, "Info request without pid or section.")
-        guard registry.ipcp(pid: m.pid) != nil else {
-            log.error("No such IPCP.")
-            throw OuroError.ipcp
-        }
+        try registeredIPCP(m.pid, "No such IPCP.")
         var req = ipcp_msg()
         req.code = .ipcpInfo
         req.comp = m.comp

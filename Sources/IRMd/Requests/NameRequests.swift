@@ -59,10 +59,7 @@ extension IRMDaemon {
             log.error("Failed to get name \(m.name).")
             throw OuroError.name
         }
-        guard let ipcp = registry.ipcp(pid: m.pid) else {
-            log.error("Failed to get IPCP \(m.pid).")
-            throw OuroError.ipcp
-        }
+        let ipcp = try registeredIPCP(m.pid, "Failed to get IPCP \(m.pid).")
         let hash = ipcp.hashAlgorithm.digest(name: m.name)
         var req = ipcp_msg()
         req.code = register ? .ipcpReg : .ipcpUnreg
