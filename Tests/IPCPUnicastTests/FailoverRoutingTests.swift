@@ -7,13 +7,8 @@ import XCTest
 /// exchanged in process.
 final class FailoverRoutingTests: XCTestCase {
     private func ring(_ policy: LinkStateConfig.Policy) -> (RouterNetwork, ab: Int32, ad: Int32) {
-        let net = RouterNetwork(config: LinkStateConfig(policy: policy))
-        for a: UInt64 in [0xA, 0xB, 0xC, 0xD] { net.add(a) }
-        let (ab, _) = net.connect(0xA, 0xB)
-        net.connect(0xB, 0xC)
-        net.connect(0xC, 0xD)
-        let (_, ad) = net.connect(0xD, 0xA)
-        return (net, ab, ad)
+        let (net, links) = RouterNetwork.ring([0xA, 0xB, 0xC, 0xD], config: LinkStateConfig(policy: policy))
+        return (net, links[0].0, links[3].1)
     }
 
     /// A's primary towards C is B (lower address); when A's DT flow to B goes

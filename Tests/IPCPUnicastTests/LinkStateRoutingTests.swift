@@ -116,12 +116,7 @@ final class LinkStateRoutingTests: XCTestCase {
     /// A ring 1-2-3-4-1: after 2 dies, 1 and 3 reach each other through 4
     /// within timeout + recalculation interval.
     func testRingReconvergesAfterANodeDies() {
-        let net = RouterNetwork()
-        for a: UInt64 in [1, 2, 3, 4] { net.add(a) }
-        net.connect(1, 2)
-        net.connect(2, 3)
-        net.connect(3, 4)
-        net.connect(4, 1)
+        let (net, _) = RouterNetwork.ring([1, 2, 3, 4])
         XCTAssertEqual(net.path(from: 1, to: 3), [1, 2, 3], "ties: lowest address")
         XCTAssertEqual(net.path(from: 3, to: 1), [3, 2, 1])
         net.kill(2)
@@ -142,12 +137,8 @@ final class LinkStateRoutingTests: XCTestCase {
     /// A DT flow going down withdraws the own adjacency at once (the router
     /// routes around it); coming back announces it again with a new seqno.
     func testFlowDownWithdrawsTheAdjacencyAndUpAnnouncesIt() {
-        let net = RouterNetwork()
-        for a: UInt64 in [1, 2, 3, 4] { net.add(a) }
-        let (dt12, _) = net.connect(1, 2)
-        net.connect(2, 3)
-        net.connect(3, 4)
-        net.connect(4, 1)
+        let (net, links) = RouterNetwork.ring([1, 2, 3, 4])
+        let dt12 = links[0].0
         XCTAssertEqual(net.nextRouter(from: 1, to: 3), 2)
         net.router(1).flowStateChanged(Flow(fd: dt12), up: false)
         XCTAssertEqual(net.nextRouter(from: 1, to: 3), 4, "around the down flow, without waiting for a timeout")
@@ -164,12 +155,8 @@ final class LinkStateRoutingTests: XCTestCase {
     /// at once instead of after ls_t_timeo. An older announcement still in
     /// flight does not bring the link back; a newer one does.
     func testWithdrawalsReachEveryRouterAtOnce() {
-        let net = RouterNetwork()
-        for a: UInt64 in [1, 2, 3, 4] { net.add(a) }
-        let (dt12, dt21) = net.connect(1, 2)
-        net.connect(2, 3)
-        net.connect(3, 4)
-        net.connect(4, 1)
+        let (net, links) = RouterNetwork.ring([1, 2, 3, 4])
+        let (dt12, dt21) = links[0]
         XCTAssertEqual(net.path(from: 3, to: 1), [3, 2, 1])
         net.router(1).flowStateChanged(Flow(fd: dt12), up: false)
         net.router(2).flowStateChanged(Flow(fd: dt21), up: false)

@@ -71,6 +71,17 @@ final class RouterNetwork: Sendable {
         return (da, db)
     }
 
+    /// Routers `addresses` in a ring, each connected to the next and the last
+    /// to the first, in that order. Returns the DT fds of each link (at its
+    /// first router, at its second).
+    static func ring(_ addresses: [UInt64], config: LinkStateConfig = LinkStateConfig())
+        -> (RouterNetwork, links: [(Int32, Int32)]) {
+        let net = RouterNetwork(config: config)
+        for a in addresses { net.add(a) }
+        let links = addresses.indices.map { net.connect(addresses[$0], addresses[($0 + 1) % addresses.count]) }
+        return (net, links)
+    }
+
     func managementFD(at router: UInt64, towards neighbour: UInt64) -> Int32? {
         state.withLock { $0.management[[router, neighbour]] }
     }
