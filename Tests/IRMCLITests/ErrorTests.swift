@@ -55,6 +55,8 @@ final class ErrorTests: XCTestCase {
                               ("irm ipcp connect name x", IPCPConnect.connectUsage),
                               ("irm bind program /usr/local/bin/oping", BindCommands.bindProgramUsage),
                               ("irm bind process 20957", BindCommands.bindProcessUsage),
+                              ("irm unbind program", BindCommands.unbindProgramUsage),
+                              ("irm unbind process", BindCommands.unbindProcessUsage),
                               ("irm unbind ipcp", BindCommands.unbindIPCPUsage),
                               ("irm name create", NameCommands.createUsage),
                               ("irm name register srv", NameCommands.registerUsage),

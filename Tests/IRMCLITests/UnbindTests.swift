@@ -16,7 +16,7 @@ final class UnbindTests: XCTestCase {
         XCTAssertFalse(run.requests[0].hasName)
     }
 
-    func testProcessWithoutNameRemovesTheProcess() {
+    func testProcessWithoutNameSendsTheNoNameForm() {
         let run = Run("irm unbind process 20957")
         XCTAssertEqual(run.status, 0, run.out)
         XCTAssertEqual(run.requests.map(\.code), [.irmUnbindProcess])
@@ -24,7 +24,7 @@ final class UnbindTests: XCTestCase {
         XCTAssertFalse(run.requests[0].hasName)
     }
 
-    func testIPCPWithoutNameRemovesItsProcess() {
+    func testIPCPWithoutNameSendsTheNoNameFormForItsProcess() {
         let run = Run("irm unbind ipcp uni1", replies: [ipcps])
         XCTAssertEqual(run.status, 0, run.out)
         XCTAssertEqual(run.requests.map(\.code), [.irmListIpcps, .irmUnbindProcess])
@@ -44,17 +44,6 @@ final class UnbindTests: XCTestCase {
         let run = Run("irm unbind ipcp nope", replies: [ipcps])
         XCTAssertEqual(run.status, 0)
         XCTAssertEqual(run.requests.map(\.code), [.irmListIpcps])
-    }
-
-    func testTheSubjectIsStillRequired() {
-        for (line, usage) in [("irm unbind program", BindCommands.unbindProgramUsage),
-                              ("irm unbind process", BindCommands.unbindProcessUsage),
-                              ("irm unbind ipcp", BindCommands.unbindIPCPUsage)] {
-            let run = Run(line)
-            XCTAssertEqual(run.status, 1, line)
-            XCTAssertEqual(run.out, usage, line)
-            XCTAssertTrue(run.requests.isEmpty, line)
-        }
     }
 
     func testIRMdRefusalFails() {
