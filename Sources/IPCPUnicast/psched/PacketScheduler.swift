@@ -118,8 +118,6 @@ public final class PacketScheduler: Sendable {
         private var flows: [Flow] = []
         private var resume: [Flow: Deadline] = [:]
 
-        var isEmpty: Bool { flows.isEmpty }
-
         func contains(_ flow: Flow) -> Bool { resume[flow] != nil }
 
         mutating func update(_ flow: Flow, _ outcome: DrainOutcome) {
